@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test bed needs: the two real XMPP servers and openssl for
+# throwaway certificates. Package post-install scripts must not start system-wide daemons
+# (our tests start their own throwaway instances), so service starts are refused while we install.
+set -euo pipefail
+
+PACKAGES=(prosody prosody-modules ejabberd openssl)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: all present"
+  exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+  echo "missing Debian packages: ${missing[*]} (run this script as root to install them)" >&2
+  exit 1
+fi
+
+policy=/usr/sbin/policy-rc.d
+had_policy=0
+[ -e "$policy" ] && had_policy=1
+if [ "$had_policy" = 0 ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Whatever the packages managed to start despite the policy is not ours to keep running.
+pkill -x prosody 2>/dev/null || true
+pkill -f 'ejabberd' 2>/dev/null || true
+pkill -x epmd 2>/dev/null || true

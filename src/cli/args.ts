@@ -1,0 +1,116 @@
+// argv → a validated command. Pure, so every usage error is testable without a network.
+import { parseArgs } from "node:util";
+import { SicError, type Protocol, type TlsMode, TLS_MODES } from "../core";
+
+export interface CheckCommand {
+  command: "check";
+  jid: string;
+  host?: string;
+  port?: number;
+  tls: TlsMode;
+  caFile?: string;
+  fingerprint?: string;
+  timeoutMs?: number;
+  protocol: Protocol;
+  json: boolean;
+  log: boolean;
+  passwordStdin: boolean;
+}
+
+export type Command = CheckCommand | { command: "help" } | { command: "version" };
+
+export const USAGE = `Usage: xmpp-sic check <jid> [options]
+
+Asks your XMPP server which IP address and port it sees you connecting from
+(XEP-0279 Server IP Check), and whether you are behind a NAT.
+
+Options:
+  --host HOST            connect to HOST instead of the JID's domain
+  --port PORT            TCP port (default 5222, or 5223 with --tls direct)
+  --tls MODE             starttls (default) | direct (XEP-0368) | none (loopback only)
+  --ca FILE              also trust the CA certificate(s) in this PEM file
+  --fingerprint SHA256   trust exactly the server certificate with this SHA-256 fingerprint
+  --sic VERSION          auto (default: ask disco#info), 1 or 0 to force urn:xmpp:sic:1 / :0
+  --timeout MS           deadline for the whole check (default 15000)
+  --json                 print one JSON object instead of text
+  --log                  print the redacted stanza log to stderr
+  --password-stdin       read the password from standard input
+
+The password comes from the environment variable XMPP_PASSWORD, else from
+standard input with --password-stdin, else from a prompt on a terminal.
+It is never accepted as an argument.
+
+Exit status: 0 address obtained, 1 check failed, 2 usage error, 130 cancelled.
+`;
+
+const PASSWORD_FLAG = /^--?(p|pass|password|passwd|pw)(=.*)?$/i;
+
+export function parseCommand(argv: readonly string[]): Command {
+  const offending = argv.find((a) => PASSWORD_FLAG.test(a));
+  if (offending) {
+    throw new SicError(
+      "usage",
+      "Passwords are never accepted as arguments (they would show in the process list and shell history). " +
+        "Set XMPP_PASSWORD or use --password-stdin.",
+    );
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        tls: { type: "string" },
+        ca: { type: "string" },
+        fingerprint: { type: "string" },
+        timeout: { type: "string" },
+        sic: { type: "string" },
+        json: { type: "boolean", default: false },
+        log: { type: "boolean", default: false },
+        "password-stdin": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+        version: { type: "boolean", default: false },
+      },
+    });
+  } catch (err) {
+    throw new SicError("usage", `${(err as Error).message.split("\n")[0]} Run xmpp-sic --help.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: "help" };
+  if (values.version) return { command: "version" };
+  const [command, jid, ...rest] = positionals;
+  if (command === undefined) throw new SicError("usage", "No command given. Run xmpp-sic --help.");
+  if (command !== "check") throw new SicError("usage", `Unknown command "${command}". The command is "check".`);
+  if (!jid) throw new SicError("usage", "No JID given: xmpp-sic check user@example.org");
+  if (rest.length > 0) throw new SicError("usage", `Unexpected argument "${rest[0]}".`);
+  const tls = values.tls ?? "starttls";
+  if (!(TLS_MODES as readonly string[]).includes(tls)) {
+    throw new SicError("usage", `--tls must be one of ${TLS_MODES.join(", ")}, not "${tls}".`);
+  }
+  const sic = values.sic ?? "auto";
+  if (sic !== "auto" && sic !== "0" && sic !== "1") {
+    throw new SicError("usage", `--sic must be auto, 1 or 0, not "${sic}".`);
+  }
+  return {
+    command: "check",
+    jid,
+    ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(values.port !== undefined ? { port: wholeNumber(values.port, "--port", 1, 65535) } : {}),
+    tls: tls as TlsMode,
+    ...(values.ca !== undefined ? { caFile: values.ca } : {}),
+    ...(values.fingerprint !== undefined ? { fingerprint: values.fingerprint } : {}),
+    ...(values.timeout !== undefined ? { timeoutMs: wholeNumber(values.timeout, "--timeout", 1, 3_600_000) } : {}),
+    protocol: sic === "auto" ? "auto" : (`sic:${sic}` as Protocol),
+    json: values.json!,
+    log: values.log!,
+    passwordStdin: values["password-stdin"]!,
+  };
+}
+
+function wholeNumber(text: string, flag: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) throw new SicError("usage", `${flag} must be a whole number from ${min} to ${max}, not "${text}".`);
+  return n;
+}

@@ -1,0 +1,68 @@
+// The xmpp-sic command: argv → core check → text or JSON, and an exit status scripts can use.
+import { check, isSicError, SicError, StanzaLog } from "../core";
+import { parseCommand, USAGE, type Command } from "./args";
+import { errorJson, errorText, logText, toJson, toText } from "./format";
+import { readPassword } from "./password";
+
+declare const __VERSION__: string;
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let command: Command;
+  let json = argv.includes("--json");
+  try {
+    command = parseCommand(argv);
+  } catch (err) {
+    return report(err, json);
+  }
+  if (command.command === "help") {
+    process.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  if (command.command === "version") {
+    process.stdout.write(`${typeof __VERSION__ === "string" ? __VERSION__ : "dev"}\n`);
+    return EXIT.ok;
+  }
+  json = command.json;
+  const log = new StanzaLog();
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  try {
+    const password = await readPassword(command.passwordStdin, { env: process.env, stdin: process.stdin, stderr: process.stderr });
+    const result = await check({
+      jid: command.jid,
+      password,
+      ...(command.host !== undefined ? { host: command.host } : {}),
+      ...(command.port !== undefined ? { port: command.port } : {}),
+      tls: command.tls,
+      protocol: command.protocol,
+      ...(command.caFile !== undefined ? { caFile: command.caFile } : {}),
+      ...(command.fingerprint !== undefined ? { fingerprint: command.fingerprint } : {}),
+      ...(command.timeoutMs !== undefined ? { timeoutMs: command.timeoutMs } : {}),
+      signal: controller.signal,
+      log,
+    });
+    process.stdout.write(json ? JSON.stringify(toJson(result)) + "\n" : toText(result));
+    return EXIT.ok;
+  } catch (err) {
+    return report(err, json);
+  } finally {
+    process.off("SIGINT", onSigint);
+    if (command.log) process.stderr.write(logText(log.list()));
+  }
+}
+
+function report(err: unknown, json: boolean): number {
+  const error = isSicError(err) ? err : new SicError("connect", `Unexpected failure: ${String(err)}`);
+  if (json) process.stdout.write(JSON.stringify(errorJson(error)) + "\n");
+  else process.stderr.write(errorText(error));
+  return error.code === "usage" ? EXIT.usage : error.code === "cancelled" ? EXIT.cancelled : EXIT.failed;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,241 @@
+// One check: connect → disco#info → XEP-0279 query → close, under one deadline. Whatever happens,
+// the caller gets a CheckResult or a SicError, and no socket or timer is left behind.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import { performance } from "node:perf_hooks";
+import { xml } from "@xmpp/xml";
+import { validateFingerprint, validateJid, validatePort, validateTlsMode, type TlsMode } from "./account";
+import { fromServerOrSelf, openSession, type Endpoint, type Session } from "./connect";
+import { isSicError, SicError } from "./errors";
+import { request } from "./iq";
+import type { Family } from "./ip";
+import { natHint, type NatHint } from "./nat";
+import { scrubSecrets } from "./redact";
+import {
+  discoFeatures,
+  forcedQueries,
+  NS_DISCO_INFO,
+  parseAnswer,
+  planQueries,
+  queryError,
+  queryPayload,
+  shouldFallBack,
+  type Protocol,
+  type SicQuery,
+} from "./sic";
+import { StanzaLog, StanzaRecorder } from "./stanzaLog";
+import { checkCaPem, type TlsInfo, type TlsTrust } from "./tls";
+import type { XmlStream } from "./xmlStream";
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+export const DEFAULT_PORTS: Record<TlsMode, number> = { starttls: 5222, direct: 5223, none: 5222 };
+
+export interface CheckOptions {
+  jid: string;
+  password: string;
+  host?: string;
+  port?: number;
+  tls?: TlsMode;
+  /** PEM text of one extra CA to trust for this connection only. */
+  caPem?: string;
+  /** Or: path of that PEM file (read here, so a bad path is a usage error). */
+  caFile?: string;
+  /** SHA-256 fingerprint of the one certificate to trust instead of CAs. */
+  fingerprint?: string;
+  /** "auto" (default) asks disco#info and picks; "sic:1" / "sic:0" force one version. */
+  protocol?: Protocol;
+  /** One deadline for the whole check. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Where the redacted stanzas go; a fresh log per check when omitted. */
+  log?: StanzaLog;
+  /** This machine's interface addresses, for the NAT hint (injectable for tests). */
+  interfaces?: () => string[];
+}
+
+export interface CheckResult {
+  jid: string;
+  boundJid: string;
+  /** The namespace of the query that was answered. */
+  namespace: string;
+  query: string;
+  address: { ip: string; port: number | null; family: Family; range: string };
+  local: Endpoint;
+  server: { host: string; port: number; ip: string; tls: TlsMode; tlsProtocol: string | null; certificate: string | null; mechanism: string };
+  features: string[];
+  nat: NatHint;
+  timingsMs: { connect: number; tls: number; auth: number; query: number; total: number };
+  checkedAt: string;
+  checkId: string;
+}
+
+export async function check(options: CheckOptions): Promise<CheckResult> {
+  const secrets = options.password ? [options.password] : [];
+  try {
+    return await runCheck(options);
+  } catch (err) {
+    const sic = isSicError(err)
+      ? err
+      : new SicError("connect", `The check failed unexpectedly: ${err instanceof Error ? err.message : String(err)}.`, { cause: err });
+    // Defence in depth: no message leaves the core carrying the password in any form.
+    throw new SicError(sic.code, scrubSecrets(sic.message, secrets), { cause: sic.cause });
+  }
+}
+
+async function runCheck(options: CheckOptions): Promise<CheckResult> {
+  const jid = validateJid(options.jid);
+  if (!options.password) throw new SicError("usage", "No password given.");
+  const mode = options.tls === undefined ? "starttls" : validateTlsMode(options.tls);
+  const host = options.host?.trim() || jid.domain;
+  const port = options.port === undefined ? DEFAULT_PORTS[mode] : validatePort(options.port);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new SicError("usage", "The timeout must be a positive number of milliseconds.");
+  const trust = trustFrom(options, mode);
+
+  const checkId = randomBytes(4).toString("hex");
+  const log = options.log ?? new StanzaLog();
+  const recorder = new StanzaRecorder(log, checkId, [options.password]);
+
+  const started = performance.now();
+  let last = started;
+  const timings = { connect: 0, tls: 0, auth: 0, query: 0, total: 0 };
+  const lap = (phase: "connect" | "tls" | "auth" | "query") => {
+    const now = performance.now();
+    timings[phase] = round(now - last);
+    last = now;
+  };
+
+  let stream: XmlStream | null = null;
+  const controller = new AbortController();
+  const abort = (reason: SicError) => {
+    if (controller.signal.aborted) return;
+    controller.abort(reason);
+    stream?.abort(reason);
+  };
+  const timer = setTimeout(
+    () => abort(new SicError("timeout", `No answer within ${timeoutMs} ms (while ${stream?.phase ?? "connecting"}).`)),
+    timeoutMs,
+  );
+  const onCancel = () => abort(new SicError("cancelled", "The check was cancelled."));
+  if (options.signal?.aborted) onCancel();
+  options.signal?.addEventListener("abort", onCancel, { once: true });
+
+  let session: Session | null = null;
+  try {
+    session = await openSession(
+      { jid, password: options.password, host, port, tls: mode, trust },
+      recorder,
+      controller.signal,
+      lap,
+      (s) => (stream = s),
+    );
+    const answer = await askAddress(session, jid.domain, fromServerOrSelf(jid), options.protocol ?? "auto");
+    lap("query");
+    timings.total = round(performance.now() - started);
+    const interfaces = (options.interfaces ?? localInterfaceAddresses)();
+    return {
+      jid: jid.bare,
+      boundJid: session.boundJid,
+      namespace: answer.namespace,
+      query: `<${answer.query.element} xmlns='${answer.query.namespace}'/>`,
+      address: { ip: answer.ip, port: answer.port, family: answer.family, range: answer.range },
+      local: session.local,
+      server: serverInfo(host, port, mode, session),
+      features: answer.features,
+      nat: natHint({ seen: { ip: answer.ip, port: answer.port }, local: session.local, interfaces }),
+      timingsMs: timings,
+      checkedAt: new Date().toISOString(),
+      checkId,
+    };
+  } catch (err) {
+    // An abort shows up as whatever the interrupted step threw; the abort's reason is the truth.
+    throw controller.signal.aborted ? controller.signal.reason : err;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onCancel);
+    await (stream as XmlStream | null)?.close();
+  }
+}
+
+async function askAddress(
+  session: Session,
+  domain: string,
+  acceptFrom: (from: string | undefined) => boolean,
+  protocol: Protocol,
+) {
+  const { stream } = session;
+  let features: Set<string> | null = null;
+  let plan: SicQuery[];
+  if (protocol === "auto") {
+    stream.phase = "asking the server what it supports (disco#info)";
+    const disco = await request(stream, "get", xml("query", { xmlns: NS_DISCO_INFO }), { to: domain, acceptFrom });
+    features = disco.ok ? discoFeatures(disco.iq) : null;
+    plan = planQueries(features);
+  } else {
+    plan = forcedQueries(protocol);
+  }
+  if (plan.length === 0) {
+    throw new SicError(
+      "unsupported",
+      "The server does not offer Server IP Check (XEP-0279): its disco#info lists neither urn:xmpp:sic:1 nor urn:xmpp:sic:0. " +
+        "Ask its admin to enable mod_ipcheck (Prosody) or mod_sic (ejabberd).",
+    );
+  }
+  let lastCondition = "";
+  for (const query of plan) {
+    stream.phase = `asking for the address (${query.namespace})`;
+    const reply = await request(stream, "get", queryPayload(query), { acceptFrom });
+    if (reply.ok) return { ...parseAnswer(reply.iq), query, features: features ? [...features].sort() : [] };
+    if (!shouldFallBack(query, reply.error)) throw queryError(reply.error);
+    lastCondition = reply.error.condition;
+  }
+  throw new SicError(
+    "unsupported",
+    `The server answered every form of the XEP-0279 query with an error (last: <${lastCondition}/>); it does not support Server IP Check.`,
+  );
+}
+
+function trustFrom(options: CheckOptions, mode: TlsMode): TlsTrust {
+  if ((options.caPem || options.caFile) && options.fingerprint) {
+    throw new SicError("usage", "Give either a CA or a certificate fingerprint, not both.");
+  }
+  if (mode === "none" && (options.caPem || options.caFile || options.fingerprint)) {
+    throw new SicError("usage", "A CA or fingerprint only makes sense with TLS.");
+  }
+  if (options.fingerprint) return { kind: "pinned", sha256: validateFingerprint(options.fingerprint) };
+  let pem = options.caPem;
+  if (!pem && options.caFile) {
+    try {
+      pem = readFileSync(options.caFile, "utf8");
+    } catch (err) {
+      throw new SicError("usage", `Cannot read the CA file ${options.caFile}: ${(err as NodeJS.ErrnoException).code ?? err}.`, { cause: err });
+    }
+  }
+  if (pem) checkCaPem(pem, options.caFile ?? "The CA");
+  return pem ? { kind: "roots", extraCaPem: pem } : { kind: "roots" };
+}
+
+function serverInfo(host: string, port: number, mode: TlsMode, session: Session): CheckResult["server"] {
+  const tls: TlsInfo | null = session.tls;
+  return {
+    host,
+    port,
+    ip: session.remote.ip,
+    tls: mode,
+    tlsProtocol: tls?.protocol ?? null,
+    certificate: tls?.fingerprint ?? null,
+    mechanism: session.mechanism,
+  };
+}
+
+export function localInterfaceAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .map((i) => i?.address)
+    .filter((a): a is string => typeof a === "string");
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

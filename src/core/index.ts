@@ -1,0 +1,8 @@
+// The core's public surface, for the CLI and the VS Code shell. Nothing here imports `vscode`.
+export { check, DEFAULT_TIMEOUT_MS, type CheckOptions, type CheckResult } from "./check";
+export { SicError, ERROR_CODES, ERROR_HINTS, isSicError, type ErrorCode } from "./errors";
+export { validateAccount, validateJid, type AccountSettings, type TlsMode, TLS_MODES } from "./account";
+export { natHint, type NatHint, type NatVerdict } from "./nat";
+export { StanzaLog, type StanzaLogEntry } from "./stanzaLog";
+export { scrubSecrets } from "./redact";
+export { NS_SIC_0, NS_SIC_1, type Protocol } from "./sic";

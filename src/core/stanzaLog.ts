@@ -1,0 +1,145 @@
+// A bounded record of every element exchanged, for the stanza inspector and --log. Entries arrive
+// already redacted (see redact.ts); the buffer drops the oldest entries past a count or byte budget.
+import type { Element } from "@xmpp/xml";
+import { NS_SASL, NS_SASL2, redactElement, scrubSecrets } from "./redact";
+
+export type Direction = "in" | "out";
+export type StanzaKind = "stream" | "tls" | "sasl" | "iq" | "message" | "presence" | "other";
+
+export interface StanzaLogEntry {
+  seq: number;
+  /** Milliseconds since the epoch. */
+  time: number;
+  direction: Direction;
+  kind: StanzaKind;
+  /** One line for lists, e.g. "iq get → urn:xmpp:sic:1". */
+  summary: string;
+  /** The redacted XML. */
+  xml: string;
+  /** Which check this entry belongs to, so a viewer can group entries. */
+  checkId: string;
+}
+
+export interface StanzaLogLimits {
+  maxEntries: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_LOG_LIMITS: StanzaLogLimits = { maxEntries: 5000, maxBytes: 4 * 1024 * 1024 };
+
+export class StanzaLog {
+  private entries: StanzaLogEntry[] = [];
+  private bytes = 0;
+  private nextSeq = 1;
+  private readonly listeners = new Set<(entry: StanzaLogEntry) => void>();
+
+  constructor(private readonly limits: StanzaLogLimits = DEFAULT_LOG_LIMITS) {}
+
+  add(entry: Omit<StanzaLogEntry, "seq">): StanzaLogEntry {
+    const stored: StanzaLogEntry = { ...entry, seq: this.nextSeq++ };
+    this.entries.push(stored);
+    this.bytes += stored.xml.length;
+    while (
+      this.entries.length > this.limits.maxEntries ||
+      (this.bytes > this.limits.maxBytes && this.entries.length > 1)
+    ) {
+      this.bytes -= this.entries.shift()!.xml.length;
+    }
+    for (const listener of this.listeners) listener(stored);
+    return stored;
+  }
+
+  list(): readonly StanzaLogEntry[] {
+    return this.entries;
+  }
+
+  clear(): void {
+    this.entries = [];
+    this.bytes = 0;
+  }
+
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.entries.length, bytes: this.bytes };
+  }
+
+  onEntry(listener: (entry: StanzaLogEntry) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/** Records one check's traffic into a log: redacts, classifies, summarises. */
+export class StanzaRecorder {
+  constructor(
+    private readonly log: StanzaLog,
+    private readonly checkId: string,
+    private readonly secrets: readonly string[],
+  ) {}
+
+  element(direction: Direction, el: Element): void {
+    this.push(direction, kindOf(el), summarise(el), redactElement(el));
+  }
+
+  /** Stream headers are open tags, not elements; they are logged as the text that was sent. */
+  streamHeader(direction: Direction, el: Element): void {
+    const attrs = Object.entries(el.attrs)
+      .map(([k, v]) => ` ${k}='${v ?? ""}'`)
+      .join("");
+    this.push(direction, "stream", `stream open${el.attrs.from ? ` from ${el.attrs.from}` : ""}`, `<stream:stream${attrs}>`);
+  }
+
+  streamFooter(direction: Direction): void {
+    this.push(direction, "stream", "stream close", "</stream:stream>");
+  }
+
+  note(direction: Direction, kind: StanzaKind, summary: string): void {
+    this.push(direction, kind, summary, `<!-- ${summary.replace(/--/g, "- -")} -->`);
+  }
+
+  private push(direction: Direction, kind: StanzaKind, summary: string, xml: string): void {
+    this.log.add({
+      time: Date.now(),
+      direction,
+      kind,
+      summary: scrubSecrets(summary, this.secrets),
+      xml: scrubSecrets(xml, this.secrets),
+      checkId: this.checkId,
+    });
+  }
+}
+
+const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
+const NS_STREAMS = "http://etherx.jabber.org/streams";
+
+export function kindOf(el: Element): StanzaKind {
+  if (el.name === "iq" || el.name === "message" || el.name === "presence") return el.name;
+  const ns = el.attrs.xmlns ?? el.getNS();
+  if (ns === NS_SASL || ns === NS_SASL2) return "sasl";
+  if (ns === NS_TLS) return "tls";
+  if (ns === NS_STREAMS || el.name.startsWith("stream:")) return "stream";
+  return "other";
+}
+
+export function summarise(el: Element): string {
+  if (el.name === "iq") {
+    // Error replies may echo the request's payload beside <error/>: name the payload, not the error.
+    const payload = el.getChildElements().find((c) => c.name !== "error");
+    const type = el.attrs.type ?? "?";
+    const target = payload ? payload.attrs.xmlns ?? payload.name : "";
+    const error = type === "error" ? el.getChild("error")?.getChildElements()[0]?.name : undefined;
+    return `iq ${type}${target ? ` → ${target}` : ""}${error ? ` (${error})` : ""}`;
+  }
+  if (el.name === "message" || el.name === "presence") {
+    return `${el.name}${el.attrs.type ? ` ${el.attrs.type}` : ""}${el.attrs.from ? ` from ${el.attrs.from}` : ""}`;
+  }
+  const local = el.name.replace(/^stream:/, "");
+  if (local === "features") {
+    const names = el.getChildElements().map((c) => c.name);
+    return `stream features: ${names.join(", ") || "none"}`;
+  }
+  if (local === "error") {
+    return `stream error: ${el.getChildElements()[0]?.name ?? "unknown"}`;
+  }
+  if (el.name === "auth") return `sasl auth ${el.attrs.mechanism ?? ""}`.trim();
+  return kindOf(el) === "sasl" ? `sasl ${el.name}` : el.name;
+}

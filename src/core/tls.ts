@@ -1,0 +1,153 @@
+// TLS for one connection, with trust that reaches this connection only (never process-wide
+// settings such as NODE_TLS_REJECT_UNAUTHORIZED or NODE_EXTRA_CA_CERTS, which inside VS Code would
+// weaken every extension). The certificate is checked against the JID's domain (RFC 6120 §13.7.2,
+// RFC 6125), not against the host or IP we happened to connect to.
+import { createHash, X509Certificate } from "node:crypto";
+import type { Socket } from "node:net";
+import tls from "node:tls";
+import { SicError } from "./errors";
+
+/** Who we believe: the system's roots (plus, optionally, one extra CA), or exactly one certificate. */
+export type TlsTrust =
+  | { kind: "roots"; extraCaPem?: string }
+  | { kind: "pinned"; sha256: string };
+
+export interface TlsInfo {
+  protocol: string;
+  cipher: string;
+  fingerprint: string;
+  authorizedBy: "roots" | "extra-ca" | "pin";
+}
+
+/** "AB:CD:..." uppercase, the form `openssl x509 -fingerprint -sha256` prints. */
+export function normaliseFingerprint(text: string): string | null {
+  const hex = text.replace(/^sha256[:=]?/i, "").replace(/[\s:]/g, "").toUpperCase();
+  if (!/^[0-9A-F]{64}$/.test(hex)) return null;
+  return hex.match(/../g)!.join(":");
+}
+
+export function fingerprintOf(der: Buffer): string {
+  return normaliseFingerprint(createHash("sha256").update(der).digest("hex"))!;
+}
+
+export function describeTrust(trust: TlsTrust): string {
+  if (trust.kind === "pinned") return "pinned certificate";
+  return trust.extraCaPem ? "system CAs + extra CA" : "system CAs";
+}
+
+/** Validates a PEM bundle early, so a wrong file is a usage error rather than a TLS mystery. */
+export function checkCaPem(pem: string, source: string): void {
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new SicError("usage", `${source} holds no PEM certificate (expected "-----BEGIN CERTIFICATE-----").`);
+  }
+  try {
+    new X509Certificate(pem);
+  } catch (err) {
+    throw new SicError("usage", `${source} is not a readable PEM certificate.`, { cause: err });
+  }
+}
+
+export interface SecureOptions {
+  domain: string;
+  trust: TlsTrust;
+  /** XEP-0368: direct TLS announces the XMPP ALPN protocol. */
+  alpn?: string[];
+}
+
+/**
+ * Runs the TLS handshake, on a connected plain socket (STARTTLS) or over a fresh TCP socket
+ * (direct TLS), and resolves only once the peer is verified. Nothing is ever written to the
+ * secure socket before this resolves, so credentials cannot reach an unverified server.
+ */
+export function secure(
+  socket: Socket,
+  options: SecureOptions,
+  signal: AbortSignal,
+): Promise<{ socket: tls.TLSSocket; info: TlsInfo }> {
+  const { domain, trust } = options;
+  const pinned = trust.kind === "pinned" ? trust.sha256 : null;
+  const tlsSocket = tls.connect({
+    socket,
+    servername: isIp(domain) ? undefined : domain,
+    minVersion: "TLSv1.2",
+    ALPNProtocols: options.alpn,
+    ca: trust.kind === "roots" && trust.extraCaPem ? [...tls.rootCertificates, trust.extraCaPem] : undefined,
+    // With a pin, Node's chain check is replaced by an exact certificate match in onSecure() below,
+    // before any byte is sent; without one, Node verifies the chain and we verify the name.
+    rejectUnauthorized: pinned === null,
+    checkServerIdentity: (_host, cert) => (pinned === null ? tls.checkServerIdentity(domain, cert) : undefined),
+  });
+
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      tlsSocket.off("secureConnect", onSecure);
+      tlsSocket.off("error", onError);
+      tlsSocket.off("close", onClose);
+      signal.removeEventListener("abort", onAbort);
+    };
+    const fail = (err: SicError) => {
+      cleanup();
+      tlsSocket.destroy();
+      socket.destroy();
+      reject(err);
+    };
+    const onAbort = () => fail(signal.reason as SicError);
+    const onClose = () => fail(new SicError("tls", `The server closed the connection during the TLS handshake.`));
+    const onError = (err: NodeJS.ErrnoException) => fail(tlsError(err, domain, tlsSocket));
+    const onSecure = () => {
+      const cert = tlsSocket.getPeerCertificate(false);
+      const fingerprint = cert?.raw ? fingerprintOf(cert.raw) : "unknown";
+      if (pinned !== null && fingerprint !== pinned) {
+        fail(
+          new SicError(
+            "tls",
+            `The server's certificate does not match the pinned fingerprint. Pinned: ${pinned}. Server sent: ${fingerprint}. ` +
+              `If the server's certificate changed legitimately, pin the new fingerprint; otherwise do not trust this connection.`,
+          ),
+        );
+        return;
+      }
+      if (pinned === null && !tlsSocket.authorized) {
+        // Unreachable with rejectUnauthorized, kept as a guard should that ever change.
+        fail(new SicError("tls", `The server's certificate was not verified: ${tlsSocket.authorizationError}.`));
+        return;
+      }
+      cleanup();
+      resolve({
+        socket: tlsSocket,
+        info: {
+          protocol: tlsSocket.getProtocol() ?? "unknown",
+          cipher: tlsSocket.getCipher()?.name ?? "unknown",
+          fingerprint,
+          authorizedBy: pinned !== null ? "pin" : trust.kind === "roots" && trust.extraCaPem ? "extra-ca" : "roots",
+        },
+      });
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener("abort", onAbort, { once: true });
+    tlsSocket.once("secureConnect", onSecure);
+    tlsSocket.once("error", onError);
+    tlsSocket.once("close", onClose);
+  });
+}
+
+function tlsError(err: NodeJS.ErrnoException, domain: string, socket: tls.TLSSocket): SicError {
+  const code = err.code ?? "";
+  const der = socket.getPeerCertificate?.(false)?.raw;
+  const seen = der ? ` The server's certificate has SHA-256 fingerprint ${fingerprintOf(der)}.` : "";
+  const advice = ` If you trust it, pass its CA with --ca FILE or pin it with --fingerprint.`;
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return new SicError("tls", `The server's certificate is not valid for ${domain}: ${err.message}.${seen}`, { cause: err });
+  }
+  if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ISSUER/.test(code)) {
+    return new SicError("tls", `The server's certificate is not trusted (${code}).${seen}${advice}`, { cause: err });
+  }
+  return new SicError("tls", `The TLS handshake with the server failed: ${err.message}.`, { cause: err });
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(":");
+}

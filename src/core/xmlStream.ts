@@ -1,0 +1,296 @@
+// One XMPP XML stream over one socket (RFC 6120 §4): writes stream headers and elements, parses
+// what arrives into a queue the negotiation reads in order, and turns every way the peer can
+// misbehave (stream errors, malformed or restricted XML, oversized or deeply nested elements,
+// floods, a closed socket) into a SicError that rejects the current and every later read.
+import type { Socket } from "node:net";
+import { StringDecoder } from "node:string_decoder";
+import { Element, Parser, xml } from "@xmpp/xml";
+import { SicError } from "./errors";
+import type { StanzaRecorder } from "./stanzaLog";
+
+export const NS_STREAMS = "http://etherx.jabber.org/streams";
+export const NS_STREAM_ERRORS = "urn:ietf:params:xml:ns:xmpp-streams";
+
+export interface StreamLimits {
+  /** Characters of one top-level element (or of the header) before it is refused. */
+  maxElementChars: number;
+  /** Nesting depth, counting the stream root as 1. */
+  maxDepth: number;
+  /** Elements received but not yet read (a flood of unrelated stanzas). */
+  maxQueued: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  maxElementChars: 128 * 1024,
+  maxDepth: 32,
+  maxQueued: 10_000,
+};
+
+type Waiter = { resolve: (el: Element) => void; reject: (err: SicError) => void };
+
+class LimitedParser extends Parser {
+  private depth = 0;
+  constructor(private readonly maxDepth: number) {
+    super();
+  }
+  override onStartElement(name: string, attrs: Record<string, string>): void {
+    if (++this.depth > this.maxDepth) {
+      throw new SicError("bad-reply", `The server sent XML nested deeper than ${this.maxDepth} levels.`);
+    }
+    super.onStartElement(name, attrs);
+  }
+  override onEndElement(name: string): void {
+    this.depth--;
+    super.onEndElement(name);
+  }
+}
+
+export class XmlStream {
+  /** What the negotiation is doing, for messages such as "closed the connection while authenticating". */
+  phase = "connecting";
+  private socket: Socket;
+  private parser!: LimitedParser;
+  private decoder = new StringDecoder("utf8");
+  private pendingChars = 0;
+  private restrictedTail = "";
+  private queue: Element[] = [];
+  private waiters: Waiter[] = [];
+  private headerWaiter: Waiter | null = null;
+  private header: Element | null = null;
+  private failure: SicError | null = null;
+  private readonly onData = (chunk: Buffer) => this.receive(chunk);
+  private readonly onClose = () =>
+    this.fail(new SicError("connect", `The server closed the connection while ${this.phase}.`));
+  private readonly onError = (err: NodeJS.ErrnoException) =>
+    this.fail(new SicError("connect", `The connection failed while ${this.phase}: ${err.code ?? err.message}.`, { cause: err }));
+
+  constructor(
+    socket: Socket,
+    private readonly domain: string,
+    private readonly recorder: StanzaRecorder,
+    private readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+  ) {
+    this.socket = socket;
+    this.attach(socket);
+    this.resetParser();
+  }
+
+  get currentSocket(): Socket {
+    return this.socket;
+  }
+
+  /** Sends a stream header and waits for the server's header and then its features. */
+  async open(from?: string): Promise<Element> {
+    // A restart discards the old stream: nothing read before it may be taken as part of the new one.
+    this.queue = [];
+    this.resetParser();
+    const header = xml("stream:stream", {
+      to: this.domain,
+      ...(from ? { from } : {}),
+      version: "1.0",
+      "xml:lang": "en",
+      xmlns: "jabber:client",
+      "xmlns:stream": NS_STREAMS,
+    });
+    this.recorder.streamHeader("out", header);
+    this.write(`<?xml version='1.0'?>${header.toString().slice(0, -2)}>`);
+    await this.nextHeader();
+    const features = await this.next();
+    if (!features.is("features", NS_STREAMS)) {
+      throw new SicError("bad-reply", `The server sent <${features.name}> where stream features were expected.`);
+    }
+    return features;
+  }
+
+  send(el: Element): void {
+    this.recorder.element("out", el);
+    this.write(el.toString());
+  }
+
+  /** The next element from the server, in order. */
+  next(): Promise<Element> {
+    if (this.failure) return Promise.reject(this.failure);
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** Swaps the transport after STARTTLS; the stream restarts over the new socket. */
+  upgrade(secureSocket: Socket): void {
+    this.detach(this.socket);
+    this.socket = secureSocket;
+    this.attach(secureSocket);
+  }
+
+  /**
+   * Stops reading the plain socket while TLS takes it over. Anything the server sent after
+   * <proceed/> in clear would be injected into the secure stream (CVE-2011-0411 style): refuse it.
+   */
+  releaseSocket(): Socket {
+    this.detach(this.socket);
+    if (this.queue.length > 0) {
+      this.fail(new SicError("tls", "The server sent unencrypted data after agreeing to start TLS; refusing a possible injection attack."));
+      throw this.failure;
+    }
+    return this.socket;
+  }
+
+  /** Fails every pending and later read, and drops the connection. */
+  abort(err: SicError): void {
+    this.fail(err);
+  }
+
+  /** Closes politely (footer, FIN) but never waits longer than `graceMs` for the peer. */
+  async close(graceMs = 500): Promise<void> {
+    const socket = this.socket;
+    if (!socket.destroyed && !this.failure && socket.writable) {
+      this.recorder.streamFooter("out");
+      socket.end("</stream:stream>");
+    }
+    this.failure ??= new SicError("connect", "The stream is closed.");
+    this.rejectAll(this.failure);
+    if (!socket.destroyed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, graceMs);
+        socket.once("close", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    this.detach(socket);
+  }
+
+  private write(text: string): void {
+    if (this.failure || this.socket.destroyed) return;
+    this.socket.write(text);
+  }
+
+  private nextHeader(): Promise<Element> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.header) return Promise.resolve(this.header);
+    return new Promise((resolve, reject) => (this.headerWaiter = { resolve, reject }));
+  }
+
+  private resetParser(): void {
+    this.parser?.removeAllListeners();
+    this.header = null;
+    this.pendingChars = 0;
+    const parser = new LimitedParser(this.limits.maxDepth);
+    parser.on("start", (el) => {
+      this.header = el;
+      this.pendingChars = 0;
+      this.recorder.streamHeader("in", el);
+      this.headerWaiter?.resolve(el);
+      this.headerWaiter = null;
+    });
+    parser.on("element", (el) => this.deliver(el));
+    parser.on("end", () => {
+      this.recorder.streamFooter("in");
+      this.fail(new SicError("stream-error", `The server closed the XMPP stream while ${this.phase}.`));
+    });
+    parser.on("error", (err) =>
+      this.fail(new SicError("bad-reply", `The server sent malformed XML while ${this.phase}: ${err.message}`, { cause: err })),
+    );
+    this.parser = parser;
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.failure) return;
+    const text = this.decoder.write(chunk);
+    if (text.length === 0) return;
+    const restricted = this.findRestrictedXml(text);
+    if (restricted) {
+      this.fail(new SicError("bad-reply", `The server sent restricted XML (${restricted}), which XMPP forbids (RFC 6120 §11.1).`));
+      return;
+    }
+    this.pendingChars += text.length;
+    if (this.pendingChars > this.limits.maxElementChars) {
+      this.fail(new SicError("bad-reply", `The server sent an element larger than ${this.limits.maxElementChars} characters while ${this.phase}.`));
+      return;
+    }
+    try {
+      this.parser.write(text);
+    } catch (err) {
+      this.fail(
+        err instanceof SicError
+          ? err
+          : new SicError("bad-reply", `The server sent malformed XML while ${this.phase}: ${(err as Error).message}`, { cause: err }),
+      );
+    }
+  }
+
+  /** DTDs, entity declarations and comments are not allowed in XMPP; refusing them defuses entity bombs. */
+  private findRestrictedXml(text: string): string | null {
+    const scan = this.restrictedTail + text;
+    let at = scan.indexOf("<!");
+    while (at !== -1) {
+      if (scan.length - at < 9) break; // may still become <![CDATA[ in the next chunk
+      if (!scan.startsWith("<![CDATA[", at)) {
+        return scan.startsWith("<!--", at) ? "a comment" : "a DOCTYPE or entity declaration";
+      }
+      at = scan.indexOf("<!", at + 2);
+    }
+    this.restrictedTail = scan.slice(-8);
+    return null;
+  }
+
+  private deliver(el: Element): void {
+    this.pendingChars = 0;
+    this.recorder.element("in", el);
+    if (el.is("error", NS_STREAMS) || el.name === "stream:error") {
+      this.fail(streamErrorFrom(el, this.phase));
+      return;
+    }
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      waiter.resolve(el);
+      return;
+    }
+    if (this.queue.length >= this.limits.maxQueued) {
+      this.fail(new SicError("bad-reply", `The server flooded the stream with more than ${this.limits.maxQueued} unread elements.`));
+      return;
+    }
+    this.queue.push(el);
+  }
+
+  private fail(err: SicError): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.queue = [];
+    this.rejectAll(err);
+    this.parser.removeAllListeners();
+    this.socket.destroy();
+  }
+
+  private rejectAll(err: SicError): void {
+    for (const waiter of this.waiters.splice(0)) waiter.reject(err);
+    this.headerWaiter?.reject(err);
+    this.headerWaiter = null;
+  }
+
+  private attach(socket: Socket): void {
+    socket.on("data", this.onData);
+    socket.on("close", this.onClose);
+    socket.on("error", this.onError);
+  }
+
+  private detach(socket: Socket): void {
+    socket.off("data", this.onData);
+    socket.off("close", this.onClose);
+    socket.off("error", this.onError);
+  }
+}
+
+export function streamErrorFrom(el: Element, phase: string): SicError {
+  const condition = el.getChildElements().find((c) => c.name !== "text")?.name ?? "undefined-condition";
+  const text = el.getChildText("text", NS_STREAM_ERRORS) ?? el.getChildText("text");
+  const detail = condition === "see-other-host" ? ` (it points to ${el.getChildText("see-other-host")})` : "";
+  return new SicError(
+    "stream-error",
+    `The server ended the stream while ${phase} with <${condition}/>${detail}${text ? `: ${text.slice(0, 200)}` : ""}.`,
+  );
+}
