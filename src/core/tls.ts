@@ -47,6 +47,45 @@ export function checkCaPem(pem: string, source: string): void {
   }
 }
 
+/**
+ * Secure contexts with an extra CA, one per PEM: building one parses every system root (~25 ms),
+ * which would otherwise be paid on every check.
+ */
+const contextsByCa = new Map<string, tls.SecureContext>();
+
+function contextWithExtraCa(pem: string): tls.SecureContext {
+  let context = contextsByCa.get(pem);
+  if (!context) {
+    context = tls.createSecureContext({ ca: [...tls.rootCertificates, pem], minVersion: "TLSv1.2" });
+    if (contextsByCa.size >= 16) contextsByCa.delete(contextsByCa.keys().next().value!);
+    contextsByCa.set(pem, context);
+  }
+  return context;
+}
+
+/**
+ * TLS 1.3 servers send session tickets right after the handshake, and servers that leave Nagle's
+ * algorithm on (Prosody does) then hold their next write until the ticket is acknowledged, which
+ * a client with nothing to say delays by ~40 ms. Answering the first ticket with a whitespace
+ * keepalive (RFC 6120 §4.6.1) carries that acknowledgement at once. Only after verification,
+ * and the stream header has always been written by then (it follows secureConnect synchronously).
+ */
+function acknowledgeTicketsPromptly(socket: tls.TLSSocket): void {
+  // Servers send one or two tickets, each held back behind the previous one's acknowledgement.
+  let answered = 0;
+  const onTicket = () => {
+    if (++answered >= MAX_TICKET_ACKS) socket.off("session", onTicket);
+    // Not inside the event itself: it fires from OpenSSL's ticket callback, where a write corrupts
+    // the record stream (the server answers bad_record_mac).
+    setImmediate(() => {
+      if (!socket.destroyed && socket.writable) socket.write(" ");
+    });
+  };
+  socket.on("session", onTicket);
+}
+
+const MAX_TICKET_ACKS = 4;
+
 export interface SecureOptions {
   domain: string;
   trust: TlsTrust;
@@ -71,7 +110,7 @@ export function secure(
     servername: isIp(domain) ? undefined : domain,
     minVersion: "TLSv1.2",
     ALPNProtocols: options.alpn,
-    ca: trust.kind === "roots" && trust.extraCaPem ? [...tls.rootCertificates, trust.extraCaPem] : undefined,
+    ...(trust.kind === "roots" && trust.extraCaPem ? { secureContext: contextWithExtraCa(trust.extraCaPem) } : {}),
     // With a pin, Node's chain check is replaced by an exact certificate match in onSecure() below,
     // before any byte is sent; without one, Node verifies the chain and we verify the name.
     rejectUnauthorized: pinned === null,
@@ -93,7 +132,7 @@ export function secure(
     };
     const onAbort = () => fail(signal.reason as SicError);
     const onClose = () => fail(new SicError("tls", `The server closed the connection during the TLS handshake.`));
-    const onError = (err: NodeJS.ErrnoException) => fail(tlsError(err, domain, tlsSocket));
+    const onError = (err: NodeJS.ErrnoException) => fail(tlsError(err, domain));
     const onSecure = () => {
       const cert = tlsSocket.getPeerCertificate(false);
       const fingerprint = cert?.raw ? fingerprintOf(cert.raw) : "unknown";
@@ -113,6 +152,7 @@ export function secure(
         return;
       }
       cleanup();
+      acknowledgeTicketsPromptly(tlsSocket);
       resolve({
         socket: tlsSocket,
         info: {
@@ -134,18 +174,26 @@ export function secure(
   });
 }
 
-function tlsError(err: NodeJS.ErrnoException, domain: string, socket: tls.TLSSocket): SicError {
+function tlsError(err: NodeJS.ErrnoException, domain: string): SicError {
   const code = err.code ?? "";
-  const der = socket.getPeerCertificate?.(false)?.raw;
-  const seen = der ? ` The server's certificate has SHA-256 fingerprint ${fingerprintOf(der)}.` : "";
-  const advice = ` If you trust it, pass its CA with --ca FILE or pin it with --fingerprint.`;
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    return new SicError("tls", `The server's certificate is not valid for ${domain}: ${err.message}.${seen}`, { cause: err });
+    return new SicError("tls", `The server's certificate is not valid for ${domain}: ${err.message}.`, { cause: err });
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ISSUER/.test(code)) {
-    return new SicError("tls", `The server's certificate is not trusted (${code}).${seen}${advice}`, { cause: err });
+    return new SicError(
+      "tls",
+      `The server's certificate for ${domain} is not trusted (${code}). If you trust this server, ` +
+        `pass its CA with --ca FILE or pin its certificate with --fingerprint SHA256 ` +
+        `(openssl s_client -connect HOST:PORT -starttls xmpp | openssl x509 -noout -fingerprint -sha256).`,
+      { cause: err },
+    );
   }
-  return new SicError("tls", `The TLS handshake with the server failed: ${err.message}.`, { cause: err });
+  if (code === "ERR_SSL_TLSV1_UNRECOGNIZED_NAME") {
+    return new SicError("tls", `The server has no certificate for ${domain} (it refused the name in the TLS handshake). Check the JID's domain.`, { cause: err });
+  }
+  // OpenSSL messages carry source paths; the reason is the part after the last "routines:".
+  const reason = err.message.split(":").slice(-4, -3)[0] ?? err.message;
+  return new SicError("tls", `The TLS handshake with the server failed (${code || reason}).`, { cause: err });
 }
 
 function isIp(host: string): boolean {
