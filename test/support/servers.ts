@@ -1,0 +1,32 @@
+// Test helpers over the test bed: get a shared server or skip with the reason it is missing.
+import type { TestContext } from "node:test";
+import { sharedServer } from "../../scripts/testbed/shared";
+import type { ServerKind, XmppServer } from "../../scripts/testbed/types";
+
+export const KINDS: ServerKind[] = ["prosody", "ejabberd"];
+export const HOSTS = ["127.0.0.1", "::1"] as const;
+
+/** The shared server of this kind, or undefined after marking the test skipped with the reason. */
+export async function serverOrSkip(t: TestContext, kind: ServerKind): Promise<XmppServer | undefined> {
+  const server = await sharedServer(kind);
+  if ("skip" in server) {
+    t.skip(server.skip);
+    return undefined;
+  }
+  return server;
+}
+
+/**
+ * How many SASL <auth> elements the server has logged so far. Both test-bed servers log at debug
+ * level; comparing the count before and after a check proves the server never received credentials.
+ */
+export function authAttempts(server: XmppServer): number {
+  const pattern = server.kind === "prosody" ? /Received\[c2s_unauthed\]: <auth\b/g : /<auth\b[^>]*xmpp-sasl/g;
+  return server.logText().match(pattern)?.length ?? 0;
+}
+
+export function account(server: XmppServer, user = "alice") {
+  const found = server.users.find((u) => u.user === user);
+  if (!found) throw new Error(`test bed has no user ${user}`);
+  return { jid: `${found.user}@${server.domain}`, password: found.password };
+}
