@@ -16,8 +16,9 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 if [ "$(id -u)" != 0 ]; then
-  echo "missing Debian packages: ${missing[*]} (run this script as root to install them)" >&2
-  exit 1
+  # Not fatal: tests that need a missing server report themselves skipped with the reason.
+  echo "missing Debian packages: ${missing[*]}; install them with: sudo bash scripts/install-system-deps.sh" >&2
+  exit 0
 fi
 
 policy=/usr/sbin/policy-rc.d
