@@ -48,6 +48,8 @@ export interface CheckOptions {
   /** One deadline for the whole check. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Names this check's entries in the stanza log; random when omitted. */
+  checkId?: string;
   /** Where the redacted stanzas go; a fresh log per check when omitted. */
   log?: StanzaLog;
   /** This machine's interface addresses, for the NAT hint (injectable for tests). */
@@ -93,7 +95,7 @@ async function runCheck(options: CheckOptions): Promise<CheckResult> {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new SicError("usage", "The timeout must be a positive number of milliseconds.");
   const trust = trustFrom(options, mode);
 
-  const checkId = randomBytes(4).toString("hex");
+  const checkId = options.checkId ?? randomBytes(4).toString("hex");
   const log = options.log ?? new StanzaLog();
   const recorder = new StanzaRecorder(log, checkId, [options.password]);
 

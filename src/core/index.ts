@@ -6,3 +6,6 @@ export { natHint, type NatHint, type NatVerdict } from "./nat";
 export { StanzaLog, type StanzaLogEntry } from "./stanzaLog";
 export { scrubSecrets } from "./redact";
 export { NS_SIC_0, NS_SIC_1, type Protocol } from "./sic";
+export { prettyXml } from "./prettyXml";
+export { exportLogXml } from "./logExport";
+export type { StanzaKind } from "./stanzaLog";

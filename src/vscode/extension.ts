@@ -1,14 +1,56 @@
-// VS Code entry point. The views, commands and status bar arrive with the extension issue; until
-// then activation only exposes the core's version of the check for other extensions and tests.
-import type * as vscode from "vscode";
-import { check } from "../core";
+// activate() only wires parts together: it connects nothing and checks nothing.
+import * as vscode from "vscode";
+import { StanzaLog } from "../core";
+import { AccountStore } from "./accounts";
+import { createApi, type XmppSicApi } from "./api";
+import { AutoCheck } from "./autoCheck";
+import { CheckService, type CheckOutcome } from "./checkService";
+import { registerAccountCommands } from "./commands/accountCommands";
+import { registerCheckCommands } from "./commands/checkCommands";
+import { registerResultCommands } from "./commands/resultCommands";
+import { registerStanzaCommands } from "./commands/stanzaCommands";
+import { Output } from "./output";
+import { ResultsView } from "./resultsView";
+import { StanzaView, STANZA_SCHEME } from "./stanzaView";
+import { StatusBar } from "./statusBar";
 
-export interface XmppSicApi {
-  check: typeof check;
-}
+export type { XmppSicApi } from "./api";
 
-export function activate(_context: vscode.ExtensionContext): XmppSicApi {
-  return { check };
+export function activate(context: vscode.ExtensionContext): XmppSicApi {
+  const output = new Output();
+  const log = new StanzaLog();
+  const accounts = new AccountStore(context.globalState, context.secrets);
+  const checks = new CheckService(accounts, log, output, context.globalState);
+  const stanzaView = new StanzaView(log, checks);
+  const resultsView = new ResultsView(accounts, checks);
+  const results = new vscode.EventEmitter<{ accountId: string; outcome: CheckOutcome }>();
+  const services = { accounts, checks, output, log, stanzaView };
+
+  const syncContext = () => void vscode.commands.executeCommand("setContext", "xmppSic.hasAccounts", accounts.list().length > 0);
+  syncContext();
+
+  context.subscriptions.push(
+    output,
+    accounts,
+    checks,
+    stanzaView,
+    resultsView,
+    results,
+    accounts.onDidChange(syncContext),
+    checks.onDidChange(({ accountId, outcome }) => outcome && results.fire({ accountId, outcome })),
+    new StatusBar(accounts, checks),
+    new AutoCheck(accounts, checks),
+    vscode.window.registerTreeDataProvider("xmppSic.results", resultsView),
+    vscode.window.registerTreeDataProvider("xmppSic.stanzaLog", stanzaView),
+    vscode.workspace.registerTextDocumentContentProvider(STANZA_SCHEME, stanzaView),
+    vscode.commands.registerCommand("xmppSic.showLog", () => output.show()),
+    ...registerAccountCommands(services),
+    ...registerCheckCommands(services),
+    ...registerResultCommands(services),
+    ...registerStanzaCommands(services),
+  );
+
+  return createApi(accounts, checks, () => log.list(), results.event);
 }
 
 export function deactivate(): void {}

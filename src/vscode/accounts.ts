@@ -1,0 +1,118 @@
+// Accounts: non-secret settings in globalState, passwords only in SecretStorage keyed by account
+// id. Secrets are shared across windows, so changes from elsewhere are picked up via onDidChange.
+import { randomUUID } from "node:crypto";
+import * as vscode from "vscode";
+import { SicError, validateAccount, type AccountSettings } from "../core";
+
+export interface Account extends AccountSettings {
+  id: string;
+}
+
+interface StoredAccounts {
+  accounts: Account[];
+  defaultId: string | null;
+}
+
+const STATE_KEY = "xmppSic.accounts";
+const secretKey = (id: string) => `xmppSic.password.${id}`;
+
+export class AccountStore implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [this.changed];
+
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly secrets: vscode.SecretStorage,
+  ) {
+    this.subscriptions.push(
+      secrets.onDidChange((e) => {
+        if (e.key.startsWith("xmppSic.password.")) this.changed.fire();
+      }),
+    );
+  }
+
+  list(): readonly Account[] {
+    return this.read().accounts;
+  }
+
+  get(id: string): Account | undefined {
+    return this.list().find((a) => a.id === id);
+  }
+
+  defaultAccount(): Account | undefined {
+    const { accounts, defaultId } = this.read();
+    return accounts.find((a) => a.id === defaultId) ?? accounts[0];
+  }
+
+  /** Resolves an id or a JID to an account; a usage error names what was not found. */
+  require(idOrJid: string): Account {
+    const found = this.get(idOrJid) ?? this.list().find((a) => a.jid === idOrJid);
+    if (!found) throw new SicError("usage", `No account "${idOrJid}". Add it with "XMPP IP Check: Add Account".`);
+    return found;
+  }
+
+  async add(settings: AccountSettings, password: string): Promise<Account> {
+    const valid = validateAccount(settings);
+    if (!password) throw new SicError("usage", "An account needs a password.");
+    if (this.list().some((a) => a.jid === valid.jid)) {
+      throw new SicError("usage", `${valid.jid} is already an account; edit it instead.`);
+    }
+    const account: Account = { id: randomUUID(), ...valid };
+    // The secret first: an account must never exist without its password.
+    await this.secrets.store(secretKey(account.id), password);
+    const stored = this.read();
+    await this.write({ accounts: [...stored.accounts, account], defaultId: stored.defaultId ?? account.id });
+    return account;
+  }
+
+  async update(id: string, changes: Partial<AccountSettings>, password?: string): Promise<Account> {
+    const current = this.require(id);
+    const merged = validateAccount({ ...withoutId(current), ...changes });
+    const updated: Account = { id: current.id, ...merged };
+    if (password !== undefined) {
+      if (!password) throw new SicError("usage", "The password cannot be empty.");
+      await this.secrets.store(secretKey(id), password);
+    }
+    const stored = this.read();
+    await this.write({ ...stored, accounts: stored.accounts.map((a) => (a.id === id ? updated : a)) });
+    return updated;
+  }
+
+  async remove(id: string): Promise<void> {
+    const stored = this.read();
+    const accounts = stored.accounts.filter((a) => a.id !== id);
+    await this.write({ accounts, defaultId: stored.defaultId === id ? (accounts[0]?.id ?? null) : stored.defaultId });
+    await this.secrets.delete(secretKey(id));
+  }
+
+  async setDefault(id: string): Promise<void> {
+    this.require(id);
+    await this.write({ ...this.read(), defaultId: id });
+  }
+
+  password(id: string): Thenable<string | undefined> {
+    return this.secrets.get(secretKey(id));
+  }
+
+  async hasSecret(id: string): Promise<boolean> {
+    return (await this.secrets.get(secretKey(id))) !== undefined;
+  }
+
+  dispose(): void {
+    vscode.Disposable.from(...this.subscriptions).dispose();
+  }
+
+  private read(): StoredAccounts {
+    return this.state.get<StoredAccounts>(STATE_KEY, { accounts: [], defaultId: null });
+  }
+
+  private async write(value: StoredAccounts): Promise<void> {
+    await this.state.update(STATE_KEY, value);
+    this.changed.fire();
+  }
+}
+
+function withoutId({ id: _id, ...settings }: Account): AccountSettings {
+  return settings;
+}

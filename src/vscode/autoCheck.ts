@@ -1,0 +1,45 @@
+// Periodic checks of the default account (xmppSic.autoCheckInterval minutes, 0 = off) and the
+// notice when an account's external address changed since its previous check.
+import * as vscode from "vscode";
+import type { AccountStore } from "./accounts";
+import type { CheckService } from "./checkService";
+import { endpoint } from "./present";
+import { affects, SETTINGS, settings } from "./settings";
+
+export class AutoCheck implements vscode.Disposable {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly accounts: AccountStore,
+    private readonly checks: CheckService,
+  ) {
+    this.subscriptions = [
+      vscode.workspace.onDidChangeConfiguration((e) => affects(e, SETTINGS.autoCheckInterval) && this.schedule()),
+      checks.onDidChangeAddress(({ account, before, after }) => {
+        if (!settings.notifyOnAddressChange()) return;
+        void vscode.window.showInformationMessage(
+          `${account.jid}: your external address changed from ${endpoint(before.address.ip, before.address.port)} to ${endpoint(after.address.ip, after.address.port)}.`,
+        );
+      }),
+    ];
+    this.schedule();
+  }
+
+  private schedule(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    const minutes = settings.autoCheckMinutes();
+    if (minutes <= 0) return;
+    this.timer = setInterval(() => {
+      const account = this.accounts.defaultAccount();
+      // Quietly: failures show in the status bar and Results view, not as pop-ups every few minutes.
+      if (account) void this.checks.check(account);
+    }, minutes * 60_000);
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    vscode.Disposable.from(...this.subscriptions).dispose();
+  }
+}

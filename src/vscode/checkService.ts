@@ -1,0 +1,136 @@
+// Runs checks for accounts and remembers the last outcome of each (in globalState: results hold
+// addresses and timings, never credentials). Everything the views and the API show comes from here.
+import { randomBytes } from "node:crypto";
+import * as vscode from "vscode";
+import { check, type CheckResult, type ErrorCode, type StanzaLog } from "../core";
+import type { Account, AccountStore } from "./accounts";
+import { toSicError, type Output } from "./output";
+import { settings } from "./settings";
+
+export type CheckOutcome =
+  | { ok: true; result: CheckResult }
+  | { ok: false; error: { code: ErrorCode; message: string }; at: string };
+
+export interface CheckInfo {
+  accountId: string;
+  jid: string;
+  startedAt: number;
+}
+
+export interface AddressChange {
+  account: Account;
+  before: CheckResult;
+  after: CheckResult;
+}
+
+const RESULTS_KEY = "xmppSic.lastResults";
+
+export class CheckService implements vscode.Disposable {
+  private readonly results: Map<string, CheckOutcome>;
+  private readonly running = new Map<string, Promise<CheckOutcome>>();
+  /** checkId → whose check it was, so the stanza log can label its groups. */
+  readonly checks = new Map<string, CheckInfo>();
+
+  private readonly changed = new vscode.EventEmitter<{ accountId: string; outcome?: CheckOutcome }>();
+  /** Fires when a check starts (no outcome yet) and when it ends. */
+  readonly onDidChange = this.changed.event;
+  private readonly addressChanged = new vscode.EventEmitter<AddressChange>();
+  readonly onDidChangeAddress = this.addressChanged.event;
+
+  constructor(
+    private readonly accounts: AccountStore,
+    private readonly log: StanzaLog,
+    private readonly output: Output,
+    private readonly state: vscode.Memento,
+  ) {
+    this.results = new Map(Object.entries(state.get<Record<string, CheckOutcome>>(RESULTS_KEY, {})));
+  }
+
+  lastResult(accountId: string): CheckOutcome | undefined {
+    return this.results.get(accountId);
+  }
+
+  isChecking(accountId: string): boolean {
+    return this.running.has(accountId);
+  }
+
+  /** Checks one account; a second request while one runs joins it rather than opening another connection. */
+  check(account: Account, token?: vscode.CancellationToken): Promise<CheckOutcome> {
+    const inFlight = this.running.get(account.id);
+    if (inFlight) return inFlight;
+    const promise = this.run(account, token).finally(() => this.running.delete(account.id));
+    this.running.set(account.id, promise);
+    this.changed.fire({ accountId: account.id });
+    return promise;
+  }
+
+  async forget(accountId: string): Promise<void> {
+    this.results.delete(accountId);
+    await this.persist();
+    this.changed.fire({ accountId });
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    this.addressChanged.dispose();
+  }
+
+  private async run(account: Account, token?: vscode.CancellationToken): Promise<CheckOutcome> {
+    const checkId = randomBytes(4).toString("hex");
+    this.checks.set(checkId, { accountId: account.id, jid: account.jid, startedAt: Date.now() });
+    const controller = new AbortController();
+    const cancel = token?.onCancellationRequested(() => controller.abort());
+    const target = `${account.host ?? "(domain)"}:${account.port ?? "default"} ${account.tls ?? "starttls"}`;
+    this.output.info(`Checking ${account.jid} via ${target}`);
+    let outcome: CheckOutcome;
+    try {
+      const password = await this.accounts.password(account.id);
+      if (!password) {
+        throw toSicError(new Error(`No password is stored for ${account.jid}. Edit the account to set it.`));
+      }
+      const result = await check({
+        jid: account.jid,
+        password,
+        ...(account.host ? { host: account.host } : {}),
+        ...(account.port ? { port: account.port } : {}),
+        tls: account.tls ?? "starttls",
+        ...(account.caFile ? { caFile: account.caFile } : {}),
+        ...(account.fingerprint ? { fingerprint: account.fingerprint } : {}),
+        timeoutMs: settings.timeoutMs(),
+        signal: controller.signal,
+        log: this.log,
+        checkId,
+      });
+      outcome = { ok: true, result };
+      this.output.info(
+        `${account.jid}: ${result.address.ip}${result.address.port ? `:${result.address.port}` : ""} ` +
+          `(${result.nat.verdict}, ${result.namespace}, ${result.timingsMs.total} ms)`,
+      );
+    } catch (err) {
+      const error = toSicError(err);
+      outcome = { ok: false, error: { code: error.code, message: error.message }, at: new Date().toISOString() };
+      this.output.warn(`${account.jid}: ${error.code}: ${outcome.error.message}`);
+    } finally {
+      cancel?.dispose();
+    }
+    await this.record(account, outcome);
+    return outcome;
+  }
+
+  private async record(account: Account, outcome: CheckOutcome): Promise<void> {
+    // An account removed while its check ran gets no result back.
+    if (!this.accounts.get(account.id)) return;
+    const before = this.results.get(account.id);
+    this.results.set(account.id, outcome);
+    await this.persist();
+    this.changed.fire({ accountId: account.id, outcome });
+    // The IP only: every connection has a fresh source port, so the seen port changes by design.
+    if (before?.ok && outcome.ok && before.result.address.ip !== outcome.result.address.ip) {
+      this.addressChanged.fire({ account, before: before.result, after: outcome.result });
+    }
+  }
+
+  private persist(): Thenable<void> {
+    return this.state.update(RESULTS_KEY, Object.fromEntries(this.results));
+  }
+}

@@ -1,0 +1,45 @@
+// Checking: the default account, one picked, or all; under a cancellable progress notification.
+import * as vscode from "vscode";
+import type { Account } from "../accounts";
+import type { CheckOutcome } from "../checkService";
+import { register, resolveAccount, type AccountTarget, type Services } from "./shared";
+
+export function registerCheckCommands(services: Services): vscode.Disposable[] {
+  const { accounts, output } = services;
+  const run = (list: readonly Account[]) => checkWithProgress(services, list);
+  return [
+    register("xmppSic.check", output, async (target?: AccountTarget | "all") => {
+      if (target === "all") return run(accounts.list());
+      const account =
+        (target === undefined ? accounts.defaultAccount() : undefined) ?? (await resolveAccount(accounts, target, "Account to check"));
+      return account ? (await run([account]))[0] : undefined;
+    }),
+    register("xmppSic.checkAll", output, () => run(accounts.list())),
+    register("xmppSic.checkAccount", output, async (target?: AccountTarget) => {
+      const account = await resolveAccount(accounts, target, "Account to check");
+      return account ? (await run([account]))[0] : undefined;
+    }),
+    register("xmppSic.retry", output, async (target?: AccountTarget) => {
+      const account = await resolveAccount(accounts, target, "Account to check");
+      return account ? (await run([account]))[0] : undefined;
+    }),
+  ];
+}
+
+async function checkWithProgress({ checks, output }: Services, list: readonly Account[]): Promise<CheckOutcome[]> {
+  if (list.length === 0) return [];
+  const title = list.length === 1 ? `Checking ${list[0]!.jid}` : `Checking ${list.length} accounts`;
+  const outcomes = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    (_progress, token) => Promise.all(list.map((account) => checks.check(account, token))),
+  );
+  outcomes.forEach((outcome, i) => {
+    if (outcome.ok || outcome.error.code === "cancelled") return;
+    const account = list[i]!;
+    void vscode.window.showWarningMessage(`${account.jid}: ${outcome.error.message}`, "Retry", "Show Log").then((choice) => {
+      if (choice === "Retry") void vscode.commands.executeCommand("xmppSic.check", account.id);
+      if (choice === "Show Log") output.show();
+    });
+  });
+  return outcomes;
+}

@@ -1,0 +1,26 @@
+// Setting keys and typed reads, in one place (names match contributes.configuration).
+import * as vscode from "vscode";
+
+export const SECTION = "xmppSic";
+
+export const SETTINGS = {
+  autoCheckInterval: "autoCheckInterval",
+  timeoutSeconds: "timeoutSeconds",
+  notifyOnAddressChange: "notifyOnAddressChange",
+  statusBarEnabled: "statusBar.enabled",
+} as const;
+
+function read<T>(key: string, fallback: T): T {
+  return vscode.workspace.getConfiguration(SECTION).get<T>(key, fallback);
+}
+
+export const settings = {
+  autoCheckMinutes: () => Math.max(0, read<number>(SETTINGS.autoCheckInterval, 0)),
+  timeoutMs: () => Math.max(1, read<number>(SETTINGS.timeoutSeconds, 15)) * 1000,
+  notifyOnAddressChange: () => read<boolean>(SETTINGS.notifyOnAddressChange, true),
+  statusBarEnabled: () => read<boolean>(SETTINGS.statusBarEnabled, true),
+};
+
+export function affects(event: vscode.ConfigurationChangeEvent, key: string): boolean {
+  return event.affectsConfiguration(`${SECTION}.${key}`);
+}
