@@ -17,6 +17,26 @@ export class ScramProtocolError extends Error {}
 
 const GS2_HEADER = "n,,";
 
+/**
+ * SaltedPassword per (hash, salt, iterations, password), as RFC 5802 §5.1 allows clients to cache:
+ * repeated checks skip PBKDF2. Keyed by a digest of the password, never the password itself,
+ * and bounded; in memory only.
+ */
+const saltedCache = new Map<string, Buffer>();
+const SALTED_CACHE_SIZE = 32;
+
+function saltedPassword(hash: ScramHash, password: string, salt: Buffer, iterations: number): Buffer {
+  const normalised = password.normalize("NFKC");
+  const key = `${hash}|${iterations}|${salt.toString("base64")}|${createHash("sha256").update(normalised).digest("base64")}`;
+  let salted = saltedCache.get(key);
+  if (!salted) {
+    salted = pbkdf2Sync(normalised, salt, iterations, hash === "sha1" ? 20 : 32, hash);
+    if (saltedCache.size >= SALTED_CACHE_SIZE) saltedCache.delete(saltedCache.keys().next().value!);
+    saltedCache.set(key, salted);
+  }
+  return salted;
+}
+
 /** RFC 5802 §5.1: "=" and "," in the username are escaped. */
 function saslName(name: string): string {
   return name.replace(/=/g, "=3D").replace(/,/g, "=2C");
@@ -69,9 +89,8 @@ export class ScramClient {
     const salt = Buffer.from(saltB64, "base64");
     if (salt.length === 0) throw new ScramProtocolError("empty salt");
 
-    const keyLength = this.hash === "sha1" ? 20 : 32;
-    const saltedPassword = pbkdf2Sync(this.password.normalize("NFKC"), salt, iterations, keyLength, this.hash);
-    const clientKey = this.hmac(saltedPassword, "Client Key");
+    const salted = saltedPassword(this.hash, this.password, salt, iterations);
+    const clientKey = this.hmac(salted, "Client Key");
     const storedKey = createHash(this.hash).update(clientKey).digest();
     const channelBinding = Buffer.from(GS2_HEADER).toString("base64");
     const clientFinalWithoutProof = `c=${channelBinding},r=${nonce}`;
@@ -79,7 +98,7 @@ export class ScramClient {
     const clientSignature = this.hmac(storedKey, authMessage);
     const proof = Buffer.alloc(clientKey.length);
     for (let i = 0; i < proof.length; i++) proof[i] = clientKey[i]! ^ clientSignature[i]!;
-    const serverKey = this.hmac(saltedPassword, "Server Key");
+    const serverKey = this.hmac(salted, "Server Key");
     this.serverSignature = this.hmac(serverKey, authMessage);
     return `${clientFinalWithoutProof},p=${proof.toString("base64")}`;
   }
