@@ -32,3 +32,5 @@ export function unavailable(kind: ServerKind): string | undefined {
 export function attach(info: ServerInfo): XmppServer {
   return info.kind === "prosody" ? attachProsody(info) : attachEjabberd(info);
 }
+export { dnsmasqUnavailable, startDnsmasq, type Dnsmasq, type DnsmasqOptions, type SrvSpec } from "./dnsmasq";
+export { inNetns, Lab, netnsUnavailable, removeStaleNamespaces, waitUntilListeningIn } from "./netns";

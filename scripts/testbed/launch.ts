@@ -16,6 +16,8 @@ export interface LaunchSpec extends DaemonOptions {
   stopGraceMs: number;
   /** The server's own log, quoted (with the console output) when the start fails. */
   logFile: string;
+  /** How to wait until it serves; default: `ports` accept connections on both loopback addresses. */
+  waitReady?: (timeoutMs: number, gaveUp: () => boolean) => Promise<void>;
 }
 
 export function readLog(file: string): string {
@@ -40,7 +42,8 @@ export class ServerProcess {
     const { spec } = this;
     const child = startDaemon(spec.command, spec.args, spec);
     try {
-      await waitUntilListening(spec.ports, spec.startTimeoutMs, () => hasExited(child));
+      const wait = spec.waitReady ?? ((ms: number, gaveUp: () => boolean) => waitUntilListening(spec.ports, ms, gaveUp));
+      await wait(spec.startTimeoutMs, () => hasExited(child));
     } catch (error) {
       await stopDaemon(child, spec.stopGraceMs);
       const why = error instanceof Error ? error.message : String(error);

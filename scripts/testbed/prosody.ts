@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeCertificates, type Certs } from "./certs";
 import { owned, readLog, ServerProcess } from "./launch";
+import { waitUntilListeningIn } from "./netns";
 import { freePorts, LOOPBACK } from "./ports";
 import { runTool } from "./process";
 import { randomAccounts } from "./users";
@@ -28,6 +29,12 @@ export interface ProsodyOptions {
   /** Default: alice and bob with random passwords. */
   users?: Account[];
   domain?: string;
+  /** Run inside this network namespace (`ip netns exec`, needs root); see netns.ts. */
+  netns?: string;
+  /** Addresses to listen on; default 127.0.0.1 and ::1. */
+  interfaces?: string[];
+  /** Fixed ports instead of free loopback ones, e.g. the standard 5222 and 5223 in a namespace of its own. */
+  ports?: { starttls: number; directTls: number };
 }
 
 // JSON string syntax is valid Lua for the paths and names we write.
@@ -43,6 +50,7 @@ interface ConfigInput {
   directTlsPort: number;
   certs: Certs;
   logFile: string;
+  interfaces: readonly string[];
 }
 
 function config(c: ConfigInput): string {
@@ -58,8 +66,8 @@ function config(c: ConfigInput): string {
     "s2s_ports = {}",
     `c2s_ports = ${luaList([c.starttlsPort])}`,
     `c2s_direct_tls_ports = ${luaList([c.directTlsPort])}`,
-    `interfaces = ${luaList([...LOOPBACK])}`,
-    `local_interfaces = ${luaList([...LOOPBACK])}`,
+    `interfaces = ${luaList([...c.interfaces])}`,
+    `local_interfaces = ${luaList([...c.interfaces])}`,
     "c2s_require_encryption = true",
     'authentication = "internal_hashed"',
     `ssl = { certificate = ${lua(c.certs.certFile)}, key = ${lua(c.certs.keyFile)} }`,
@@ -98,7 +106,8 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<OwnedXmpp
     await mkdir(certsDir);
     await mkdir(join(dir, "data"));
     const certs = await makeCertificates(certsDir);
-    const [starttlsPort, directTlsPort] = await freePorts(2);
+    const [starttlsPort, directTlsPort] = opts.ports ? [opts.ports.starttls, opts.ports.directTls] : await freePorts(2);
+    const interfaces = opts.interfaces ?? [...LOOPBACK];
     const domain = opts.domain ?? "localhost";
     const modules = ["roster", "saslauth", "tls", "disco", "ping"];
     if (opts.ipcheck ?? true) modules.push("ipcheck");
@@ -115,16 +124,23 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<OwnedXmpp
       logFile: join(dir, "prosody.log"),
       configFile: join(dir, "prosody.cfg.lua"),
     };
-    await writeFile(info.configFile, config({ ...info, modules }));
+    await writeFile(info.configFile, config({ ...info, modules, interfaces }));
     // prosodyctl writes the account files directly, so users can exist before the server runs.
     const attached = attachProsody(info);
     for (const { user, password } of opts.users ?? randomAccounts("alice", "bob")) {
       await attached.addUser(user, password);
     }
 
+    const { netns } = opts;
     const server = new ServerProcess({
-      command: PROSODY,
-      args: ["-F", "--config", info.configFile],
+      ...(netns
+        ? {
+            command: "ip",
+            args: ["netns", "exec", netns, PROSODY, "-F", "--config", info.configFile],
+            waitReady: (ms: number, gaveUp: () => boolean) =>
+              waitUntilListeningIn(netns, interfaces.flatMap((ip) => [starttlsPort, directTlsPort].map((port) => ({ ip, port }))), ms, gaveUp),
+          }
+        : { command: PROSODY, args: ["-F", "--config", info.configFile] }),
       cwd: dir,
       outputFile: join(dir, "console.log"),
       logFile: info.logFile,

@@ -1,13 +1,15 @@
 // argv → a validated command. Pure, so every usage error is testable without a network.
 import { parseArgs } from "node:util";
-import { SicError, type Protocol, type TlsMode, TLS_MODES } from "../core";
+import { FAMILY_CHOICES, SicError, type FamilyChoice, type Protocol, type TlsMode, TLS_MODES } from "../core";
 
 export interface CheckCommand {
   command: "check";
   jid: string;
   host?: string;
   port?: number;
-  tls: TlsMode;
+  /** Undefined: as the server's SRV records say, else STARTTLS. */
+  tls?: TlsMode;
+  family: FamilyChoice;
   caFile?: string;
   fingerprint?: string;
   timeoutMs?: number;
@@ -25,9 +27,13 @@ Asks your XMPP server which IP address and port it sees you connecting from
 (XEP-0279 Server IP Check), and whether you are behind a NAT.
 
 Options:
-  --host HOST            connect to HOST instead of the JID's domain
+  --host HOST            connect to HOST instead of looking up the JID's domain's
+                         SRV records (_xmpps-client, _xmpp-client; else the domain)
   --port PORT            TCP port (default 5222, or 5223 with --tls direct)
-  --tls MODE             starttls (default) | direct (XEP-0368) | none (loopback only)
+  --tls MODE             starttls | direct (XEP-0368) | none (loopback only);
+                         default: as the SRV records say, else starttls
+  --family FAMILY        both | ipv4 | ipv6: check over each family on its own
+                         connection (default: every family the server has)
   --ca FILE              also trust the CA certificate(s) in this PEM file
   --fingerprint SHA256   trust exactly the server certificate with this SHA-256 fingerprint
   --sic VERSION          auto (default: ask disco#info), 1 or 0 to force urn:xmpp:sic:1 / :0
@@ -46,7 +52,8 @@ Exit status: 0 address obtained, 1 check failed, 2 usage error, 130 cancelled.
 const PASSWORD_FLAG = /^--?(p|pass|password|passwd|pw)(=.*)?$/i;
 
 export function parseCommand(argv: readonly string[]): Command {
-  const offending = argv.find((a) => PASSWORD_FLAG.test(a));
+  // Also near misses ("--passwordhunter2", "--pwd=...", "--pass-word"), which parseArgs would echo.
+  const offending = argv.find((a) => PASSWORD_FLAG.test(a) || (/^--?(pass|pw)/i.test(a) && a !== "--password-stdin"));
   if (offending) {
     throw new SicError(
       "usage",
@@ -63,6 +70,7 @@ export function parseCommand(argv: readonly string[]): Command {
         host: { type: "string" },
         port: { type: "string" },
         tls: { type: "string" },
+        family: { type: "string" },
         ca: { type: "string" },
         fingerprint: { type: "string" },
         timeout: { type: "string" },
@@ -84,10 +92,21 @@ export function parseCommand(argv: readonly string[]): Command {
   if (command === undefined) throw new SicError("usage", "No command given. Run xmpp-sic --help.");
   if (command !== "check") throw new SicError("usage", `Unknown command "${command}". The command is "check".`);
   if (!jid) throw new SicError("usage", "No JID given: xmpp-sic check user@example.org");
-  if (rest.length > 0) throw new SicError("usage", `Unexpected argument "${rest[0]}".`);
-  const tls = values.tls ?? "starttls";
-  if (!(TLS_MODES as readonly string[]).includes(tls)) {
+  if (rest.length > 0) {
+    // Not echoed: a word after the JID is most likely a password typed where it does not belong.
+    throw new SicError(
+      "usage",
+      `Unexpected argument after the JID (not shown, in case it is a password). ` +
+        "Passwords are never accepted as arguments: set XMPP_PASSWORD or use --password-stdin.",
+    );
+  }
+  const tls = values.tls;
+  if (tls !== undefined && !(TLS_MODES as readonly string[]).includes(tls)) {
     throw new SicError("usage", `--tls must be one of ${TLS_MODES.join(", ")}, not "${tls}".`);
+  }
+  const family = values.family ?? "auto";
+  if (!(FAMILY_CHOICES as readonly string[]).includes(family)) {
+    throw new SicError("usage", `--family must be one of ${FAMILY_CHOICES.join(", ")}, not "${family}".`);
   }
   const sic = values.sic ?? "auto";
   if (sic !== "auto" && sic !== "0" && sic !== "1") {
@@ -98,7 +117,8 @@ export function parseCommand(argv: readonly string[]): Command {
     jid,
     ...(values.host !== undefined ? { host: values.host } : {}),
     ...(values.port !== undefined ? { port: wholeNumber(values.port, "--port", 1, 65535) } : {}),
-    tls: tls as TlsMode,
+    ...(tls !== undefined ? { tls: tls as TlsMode } : {}),
+    family: family as FamilyChoice,
     ...(values.ca !== undefined ? { caFile: values.ca } : {}),
     ...(values.fingerprint !== undefined ? { fingerprint: values.fingerprint } : {}),
     ...(values.timeout !== undefined ? { timeoutMs: wholeNumber(values.timeout, "--timeout", 1, 3_600_000) } : {}),

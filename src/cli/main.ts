@@ -1,5 +1,5 @@
 // The xmpp-sic command: argv → core check → text or JSON, and an exit status scripts can use.
-import { check, isSicError, SicError, StanzaLog } from "../core";
+import { checkFamilies, isSicError, SicError, StanzaLog, type FamilyOutcome } from "../core";
 import { parseCommand, USAGE, type Command } from "./args";
 import { errorJson, errorText, logText, toJson, toText } from "./format";
 import { readPassword } from "./password";
@@ -31,12 +31,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.once("SIGINT", onSigint);
   try {
     const password = await readPassword(command.passwordStdin, { env: process.env, stdin: process.stdin, stderr: process.stderr });
-    const result = await check({
+    const { primary, outcomes } = await checkFamilies({
       jid: command.jid,
       password,
       ...(command.host !== undefined ? { host: command.host } : {}),
       ...(command.port !== undefined ? { port: command.port } : {}),
-      tls: command.tls,
+      ...(command.tls !== undefined ? { tls: command.tls } : {}),
+      families: command.family,
       protocol: command.protocol,
       ...(command.caFile !== undefined ? { caFile: command.caFile } : {}),
       ...(command.fingerprint !== undefined ? { fingerprint: command.fingerprint } : {}),
@@ -44,7 +45,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       signal: controller.signal,
       log,
     });
-    process.stdout.write(json ? JSON.stringify(toJson(result)) + "\n" : toText(result));
+    if (!primary.ok) return report(primary.error, json, outcomes);
+    process.stdout.write(json ? JSON.stringify(toJson(primary.result, outcomes)) + "\n" : toText(primary.result, outcomes));
     return EXIT.ok;
   } catch (err) {
     return report(err, json);
@@ -54,10 +56,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function report(err: unknown, json: boolean): number {
+function report(err: unknown, json: boolean, outcomes?: readonly FamilyOutcome[]): number {
   const error = isSicError(err) ? err : new SicError("connect", `Unexpected failure: ${String(err)}`);
-  if (json) process.stdout.write(JSON.stringify(errorJson(error)) + "\n");
-  else process.stderr.write(errorText(error));
+  if (json) process.stdout.write(JSON.stringify(errorJson(error, outcomes)) + "\n");
+  else process.stderr.write(errorText(error, outcomes));
   return error.code === "usage" ? EXIT.usage : error.code === "cancelled" ? EXIT.cancelled : EXIT.failed;
 }
 

@@ -10,6 +10,7 @@ import { fromServerOrSelf, openSession, type Endpoint, type Session } from "./co
 import { isSicError, SicError } from "./errors";
 import { request } from "./iq";
 import type { Family } from "./ip";
+import { abortable, DEFAULT_PORTS, resolveTargets, systemResolver, type FoundBy, type Resolver, type Target } from "./resolve";
 import { natHint, type NatHint } from "./nat";
 import { scrubSecrets } from "./redact";
 import {
@@ -29,14 +30,22 @@ import { checkCaPem, type TlsInfo, type TlsTrust } from "./tls";
 import type { XmlStream } from "./xmlStream";
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
-export const DEFAULT_PORTS: Record<TlsMode, number> = { starttls: 5222, direct: 5223, none: 5222 };
+export { DEFAULT_PORTS };
 
 export interface CheckOptions {
   jid: string;
   password: string;
+  /** With neither host nor port, the server is found like a real client does: SRV, else the domain. */
   host?: string;
   port?: number;
+  /** Undefined: as the SRV records say (direct TLS or STARTTLS), else STARTTLS. */
   tls?: TlsMode;
+  /** Connect over this family only; both, happy-eyeballs style, when undefined. */
+  family?: Family;
+  /** DNS for SRV and addresses (default: this machine's, see systemResolver). */
+  resolver?: Resolver;
+  /** Where to connect, already resolved (see resolveTargets): overrides host, port, tls and SRV. */
+  targets?: Target[];
   /** PEM text of one extra CA to trust for this connection only. */
   caPem?: string;
   /** Or: path of that PEM file (read here, so a bad path is a usage error). */
@@ -64,7 +73,20 @@ export interface CheckResult {
   query: string;
   address: { ip: string; port: number | null; family: Family; range: string };
   local: Endpoint;
-  server: { host: string; port: number; ip: string; tls: TlsMode; tlsProtocol: string | null; certificate: string | null; mechanism: string };
+  server: {
+    host: string;
+    port: number;
+    ip: string;
+    family: Family;
+    /** How host and port were found: SRV records, given by the user, or the JID's domain itself. */
+    found: FoundBy;
+    /** The SRV record used, e.g. "_xmpp-client._tcp.example.org", when found through SRV. */
+    srv: string | null;
+    tls: TlsMode;
+    tlsProtocol: string | null;
+    certificate: string | null;
+    mechanism: string;
+  };
   features: string[];
   nat: NatHint;
   timingsMs: { connect: number; tls: number; auth: number; query: number; total: number };
@@ -88,9 +110,10 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
 async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const jid = validateJid(options.jid);
   if (!options.password) throw new SicError("usage", "No password given.");
-  const mode = options.tls === undefined ? "starttls" : validateTlsMode(options.tls);
-  const host = options.host?.trim() || jid.domain;
-  const port = options.port === undefined ? DEFAULT_PORTS[mode] : validatePort(options.port);
+  const mode = options.tls === undefined ? undefined : validateTlsMode(options.tls);
+  const host = options.host?.trim() || undefined;
+  const port = options.port === undefined ? undefined : validatePort(options.port);
+  const family = options.family === undefined ? undefined : validateFamily(options.family);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new SicError("usage", "The timeout must be a positive number of milliseconds.");
   const trust = trustFrom(options, mode);
@@ -125,8 +148,11 @@ async function runCheck(options: CheckOptions): Promise<CheckResult> {
 
   let session: Session | null = null;
   try {
+    const resolver = options.resolver ?? systemResolver();
+    const targets =
+      options.targets ?? (await abortable(resolveTargets({ domain: jid.domain, host, port, tls: mode }, resolver), controller.signal));
     session = await openSession(
-      { jid, password: options.password, host, port, tls: mode, trust },
+      { jid, password: options.password, targets, resolver, ...(family ? { family } : {}), trust },
       recorder,
       controller.signal,
       lap,
@@ -143,9 +169,15 @@ async function runCheck(options: CheckOptions): Promise<CheckResult> {
       query: `<${answer.query.element} xmlns='${answer.query.namespace}'/>`,
       address: { ip: answer.ip, port: answer.port, family: answer.family, range: answer.range },
       local: session.local,
-      server: serverInfo(host, port, mode, session),
+      server: serverInfo(session),
       features: answer.features,
-      nat: natHint({ seen: { ip: answer.ip, port: answer.port }, local: session.local, interfaces }),
+      nat: natHint({
+        seen: { ip: answer.ip, port: answer.port },
+        local: session.local,
+        interfaces,
+        family: session.family,
+        remote: session.remote.ip,
+      }),
       timingsMs: timings,
       checkedAt: new Date().toISOString(),
       checkId,
@@ -198,7 +230,7 @@ async function askAddress(
   );
 }
 
-function trustFrom(options: CheckOptions, mode: TlsMode): TlsTrust {
+function trustFrom(options: CheckOptions, mode: TlsMode | undefined): TlsTrust {
   if ((options.caPem || options.caFile) && options.fingerprint) {
     throw new SicError("usage", "Give either a CA or a certificate fingerprint, not both.");
   }
@@ -218,13 +250,22 @@ function trustFrom(options: CheckOptions, mode: TlsMode): TlsTrust {
   return pem ? { kind: "roots", extraCaPem: pem } : { kind: "roots" };
 }
 
-function serverInfo(host: string, port: number, mode: TlsMode, session: Session): CheckResult["server"] {
+function validateFamily(value: unknown): Family {
+  if (value === "IPv4" || value === "IPv6") return value;
+  throw new SicError("usage", `The address family must be IPv4 or IPv6, not "${String(value)}".`);
+}
+
+function serverInfo(session: Session): CheckResult["server"] {
   const tls: TlsInfo | null = session.tls;
+  const { target } = session;
   return {
-    host,
-    port,
+    host: target.host,
+    port: target.port,
     ip: session.remote.ip,
-    tls: mode,
+    family: session.family,
+    found: target.found,
+    srv: target.srv,
+    tls: target.tls,
     tlsProtocol: tls?.protocol ?? null,
     certificate: tls?.fingerprint ?? null,
     mechanism: session.mechanism,

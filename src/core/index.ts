@@ -9,3 +9,23 @@ export { NS_SIC_0, NS_SIC_1, type Protocol } from "./sic";
 export { prettyXml } from "./prettyXml";
 export { exportLogXml } from "./logExport";
 export type { StanzaKind } from "./stanzaLog";
+export {
+  checkFamilies,
+  FAMILY_CHOICES,
+  validateFamilyChoice,
+  type FamiliesOptions,
+  type FamiliesResult,
+  type FamilyChoice,
+  type FamilyOutcome,
+} from "./families";
+export {
+  dnsResolver,
+  resolveTargets,
+  systemResolver,
+  type Address,
+  type FoundBy,
+  type Resolver,
+  type SrvRecord,
+  type Target,
+} from "./resolve";
+export type { Family } from "./ip";

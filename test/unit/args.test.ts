@@ -9,8 +9,20 @@ const usage = (argv: string[], pattern: RegExp) =>
 test("a full check command parses", () => {
   assert.deepEqual(
     parseCommand(["check", "a@example.org", "--host", "h", "--port", "5223", "--tls", "direct", "--fingerprint", "AB", "--timeout", "900", "--json", "--log"]),
-    { command: "check", jid: "a@example.org", host: "h", port: 5223, tls: "direct", fingerprint: "AB", timeoutMs: 900, protocol: "auto", json: true, log: true, passwordStdin: false },
+    { command: "check", jid: "a@example.org", host: "h", port: 5223, tls: "direct", family: "auto", fingerprint: "AB", timeoutMs: 900, protocol: "auto", json: true, log: true, passwordStdin: false },
   );
+});
+
+test("--family chooses the address families; no --tls leaves the TLS mode to the SRV records", () => {
+  const plain = parseCommand(["check", "a@example.org"]);
+  assert.ok(plain.command === "check");
+  assert.equal(plain.family, "auto");
+  assert.equal("tls" in plain, false);
+  for (const family of ["both", "ipv4", "ipv6"] as const) {
+    const c = parseCommand(["check", "a@example.org", "--family", family]);
+    assert.ok(c.command === "check" && c.family === family);
+  }
+  usage(["check", "a@b", "--family", "ipv5"], /--family must be one of auto, both, ipv4, ipv6, not "ipv5"/);
 });
 
 test("passwords are refused as arguments, in every spelling", () => {
@@ -29,5 +41,5 @@ test("usage errors say what to fix", () => {
   usage(["check", "a@b", "--timeout", "soon"], /--timeout/);
   usage(["check", "a@b", "--frobnicate"], /frobnicate/);
   usage(["check", "a@b", "--sic", "2"], /--sic must be auto, 1 or 0/);
-  usage(["check", "a@b", "extra"], /Unexpected argument "extra"/);
+  usage(["check", "a@b", "extra"], /Unexpected argument after the JID \(not shown/);
 });
