@@ -14,6 +14,8 @@ export interface CheckCommand {
   fingerprint?: string;
   timeoutMs?: number;
   protocol: Protocol;
+  /** No pipelining and no server cache: every step waits for the server (for comparisons, debugging). */
+  stepByStep: boolean;
   json: boolean;
   log: boolean;
   passwordStdin: boolean;
@@ -37,6 +39,8 @@ Options:
   --ca FILE              also trust the CA certificate(s) in this PEM file
   --fingerprint SHA256   trust exactly the server certificate with this SHA-256 fingerprint
   --sic VERSION          auto (default: ask disco#info), 1 or 0 to force urn:xmpp:sic:1 / :0
+  --step-by-step         wait for the server at every step; do not use or update the
+                         cache of known servers (~/.cache/xmpp-sic/servers.json)
   --timeout MS           deadline for the whole check (default 15000)
   --json                 print one JSON object instead of text
   --log                  print the redacted stanza log to stderr
@@ -76,6 +80,7 @@ export function parseCommand(argv: readonly string[]): Command {
         timeout: { type: "string" },
         sic: { type: "string" },
         json: { type: "boolean", default: false },
+        "step-by-step": { type: "boolean", default: false },
         log: { type: "boolean", default: false },
         "password-stdin": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -123,6 +128,7 @@ export function parseCommand(argv: readonly string[]): Command {
     ...(values.fingerprint !== undefined ? { fingerprint: values.fingerprint } : {}),
     ...(values.timeout !== undefined ? { timeoutMs: wholeNumber(values.timeout, "--timeout", 1, 3_600_000) } : {}),
     protocol: sic === "auto" ? "auto" : (`sic:${sic}` as Protocol),
+    stepByStep: values["step-by-step"]!,
     json: values.json!,
     log: values.log!,
     passwordStdin: values["password-stdin"]!,

@@ -3,6 +3,7 @@ import { checkFamilies, isSicError, SicError, StanzaLog, type FamilyOutcome } fr
 import { parseCommand, USAGE, type Command } from "./args";
 import { errorJson, errorText, logText, toJson, toText } from "./format";
 import { readPassword } from "./password";
+import { loadProfiles, profileFile, saveProfiles } from "./profileStore";
 
 declare const __VERSION__: string;
 
@@ -31,6 +32,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.once("SIGINT", onSigint);
   try {
     const password = await readPassword(command.passwordStdin, { env: process.env, stdin: process.stdin, stderr: process.stderr });
+    const cacheFile = profileFile();
+    const profiles = command.stepByStep ? null : loadProfiles(cacheFile);
     const { primary, outcomes } = await checkFamilies({
       jid: command.jid,
       password,
@@ -44,7 +47,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       ...(command.timeoutMs !== undefined ? { timeoutMs: command.timeoutMs } : {}),
       signal: controller.signal,
       log,
+      profiles,
     });
+    if (profiles) saveProfiles(cacheFile, profiles);
     if (!primary.ok) return report(primary.error, json, outcomes);
     process.stdout.write(json ? JSON.stringify(toJson(primary.result, outcomes)) + "\n" : toText(primary.result, outcomes));
     return EXIT.ok;

@@ -1,14 +1,15 @@
 // One check: connect → disco#info → XEP-0279 query → close, under one deadline. Whatever happens,
-// the caller gets a CheckResult or a SicError, and no socket or timer is left behind.
+// the caller gets a CheckResult or a SicError, and no socket or timer is left behind. A server
+// checked before (its ServerProfile is known) is asked pipelined, without disco#info, the query
+// riding with the bind request; if it refuses a shortcut, the check restarts step by step at once.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { xml } from "@xmpp/xml";
 import { validateFingerprint, validateJid, validatePort, validateTlsMode, type TlsMode } from "./account";
-import { fromServerOrSelf, openSession, type Endpoint, type Session } from "./connect";
+import { openSession, ShortcutRejected, type Endpoint, type Session } from "./connect";
 import { isSicError, SicError } from "./errors";
-import { request } from "./iq";
 import type { Family } from "./ip";
 import { abortable, DEFAULT_PORTS, resolveTargets, systemResolver, type FoundBy, type Resolver, type Target } from "./resolve";
 import { natHint, type NatHint } from "./nat";
@@ -21,15 +22,20 @@ import {
   planQueries,
   queryError,
   queryPayload,
+  sameQuery,
   shouldFallBack,
   type Protocol,
   type SicQuery,
 } from "./sic";
+import { ProfileCache, type ServerProfile } from "./serverProfile";
 import { StanzaLog, StanzaRecorder } from "./stanzaLog";
 import { checkCaPem, type TlsInfo, type TlsTrust } from "./tls";
 import type { XmlStream } from "./xmlStream";
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** What this process has learned about servers; shared by every check unless one brings its own. */
+export const sharedProfiles = new ProfileCache();
 export { DEFAULT_PORTS };
 
 export interface CheckOptions {
@@ -54,6 +60,8 @@ export interface CheckOptions {
   fingerprint?: string;
   /** "auto" (default) asks disco#info and picks; "sic:1" / "sic:0" force one version. */
   protocol?: Protocol;
+  /** Known servers, for pipelining (default: sharedProfiles); null: always step by step. */
+  profiles?: ProfileCache | null;
   /** One deadline for the whole check. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -146,21 +154,46 @@ async function runCheck(options: CheckOptions): Promise<CheckResult> {
   if (options.signal?.aborted) onCancel();
   options.signal?.addEventListener("abort", onCancel, { once: true });
 
-  let session: Session | null = null;
+  const profiles = options.profiles === undefined ? sharedProfiles : options.profiles;
+  const protocol = options.protocol ?? "auto";
   try {
     const resolver = options.resolver ?? systemResolver();
     const targets =
       options.targets ?? (await abortable(resolveTargets({ domain: jid.domain, host, port, tls: mode }, resolver), controller.signal));
-    session = await openSession(
-      { jid, password: options.password, targets, resolver, ...(family ? { family } : {}), trust },
-      recorder,
-      controller.signal,
-      lap,
-      (s) => (stream = s),
-    );
-    const answer = await askAddress(session, jid.domain, fromServerOrSelf(jid), options.protocol ?? "auto");
+    const sessionOptions = { jid, password: options.password, targets, resolver, ...(family ? { family } : {}), trust };
+    let prefetched: Prefetched | null = null;
+    const afterBind = (iqs: Session["iqs"], profile: ServerProfile) => {
+      const query = protocol === "auto" ? profile.query : forcedQueries(protocol)[0]!;
+      const { id, element } = iqs.build("get", queryPayload(query));
+      prefetched = { query, id, features: profile.discoFeatures };
+      return [element];
+    };
+    const open = (withProfiles: ProfileCache | null) =>
+      openSession(
+        { ...sessionOptions, ...(withProfiles ? { profiles: withProfiles, afterBind } : {}) },
+        recorder,
+        controller.signal,
+        lap,
+        (s) => (stream = s),
+      );
+    let session: Session;
+    try {
+      session = await open(profiles);
+    } catch (err) {
+      if (!(err instanceof ShortcutRejected)) throw err;
+      // The server changed or does not take shortcuts: forget it, and go step by step at once.
+      profiles?.drop(err.key);
+      recorder.note("in", "other", `${err.message} Retrying step by step.`);
+      await (stream as XmlStream | null)?.close(0);
+      prefetched = null;
+      session = await open(null);
+    }
+    const answer = await askAddress(session, jid.domain, protocol, prefetched);
     lap("query");
     timings.total = round(performance.now() - started);
+    if (profiles && !session.pipelined && protocol === "auto" && answer.discoFeatures) {
+      profiles.set(session.profileKey, { ...session.learned, discoFeatures: answer.discoFeatures, query: answer.query });
+    }
     const interfaces = (options.interfaces ?? localInterfaceAddresses)();
     return {
       jid: jid.bare,
@@ -170,7 +203,7 @@ async function runCheck(options: CheckOptions): Promise<CheckResult> {
       address: { ip: answer.ip, port: answer.port, family: answer.family, range: answer.range },
       local: session.local,
       server: serverInfo(session),
-      features: answer.features,
+      features: answer.discoFeatures ?? [],
       nat: natHint({
         seen: { ip: answer.ip, port: answer.port },
         local: session.local,
@@ -192,20 +225,25 @@ async function runCheck(options: CheckOptions): Promise<CheckResult> {
   }
 }
 
-async function askAddress(
-  session: Session,
-  domain: string,
-  acceptFrom: (from: string | undefined) => boolean,
-  protocol: Protocol,
-) {
-  const { stream } = session;
-  let features: Set<string> | null = null;
+/** The address query that a pipelined session sent with its bind request. */
+interface Prefetched {
+  query: SicQuery;
+  id: string;
+  features: string[];
+}
+
+async function askAddress(session: Session, domain: string, protocol: Protocol, prefetched: Prefetched | null) {
+  const { stream, iqs } = session;
+  let features: string[] | null = null;
   let plan: SicQuery[];
-  if (protocol === "auto") {
+  if (prefetched) {
+    features = prefetched.features;
+    plan = protocol === "auto" ? planQueries(new Set(features)) : forcedQueries(protocol);
+  } else if (protocol === "auto") {
     stream.phase = "asking the server what it supports (disco#info)";
-    const disco = await request(stream, "get", xml("query", { xmlns: NS_DISCO_INFO }), { to: domain, acceptFrom });
-    features = disco.ok ? discoFeatures(disco.iq) : null;
-    plan = planQueries(features);
+    const disco = await iqs.request("get", xml("query", { xmlns: NS_DISCO_INFO }), domain);
+    features = disco.ok ? [...discoFeatures(disco.iq)].sort() : null;
+    plan = planQueries(features ? new Set(features) : null);
   } else {
     plan = forcedQueries(protocol);
   }
@@ -216,11 +254,13 @@ async function askAddress(
         "Ask its admin to enable mod_ipcheck (Prosody) or mod_sic (ejabberd).",
     );
   }
+  // A prefetched query is the one that answered last time; the rest of the plan is the fall-back.
+  if (prefetched) plan = [prefetched.query, ...plan.filter((q) => !sameQuery(q, prefetched.query))];
   let lastCondition = "";
   for (const query of plan) {
     stream.phase = `asking for the address (${query.namespace})`;
-    const reply = await request(stream, "get", queryPayload(query), { acceptFrom });
-    if (reply.ok) return { ...parseAnswer(reply.iq), query, features: features ? [...features].sort() : [] };
+    const reply = await iqs.reply(prefetched?.query === query ? prefetched.id : iqs.send("get", queryPayload(query)));
+    if (reply.ok) return { ...parseAnswer(reply.iq), query, discoFeatures: features };
     if (!shouldFallBack(query, reply.error)) throw queryError(reply.error);
     lastCondition = reply.error.condition;
   }

@@ -1,16 +1,24 @@
-// One authenticated XMPP session (RFC 6120): TCP, TLS (STARTTLS or XEP-0368 direct TLS), SASL,
-// resource binding. Each step is awaited in order; the caller's AbortSignal carries the deadline.
-// TCP tries the targets in order (SRV, a given host, or the domain), and each target's addresses
-// both families at once, staggered (RFC 8305 "happy eyeballs"), optionally limited to one family.
-import net from "node:net";
+// One authenticated XMPP session (RFC 6120): TCP (dial.ts), TLS (STARTTLS or XEP-0368 direct
+// TLS), SASL, resource binding; the caller's AbortSignal carries the deadline.
+//
+// Two ways through the same steps. Step by step, each waits for what the server says (the first
+// connection to a server, which records what it learned in a ServerProfile). Pipelined, when a
+// profile is known: <starttls/> rides with the stream header, <auth> with the header after TLS,
+// and bind (plus, via afterBind, the address query) with the header after login, so that the
+// only waits left are those the data needs. Every pipelined stage still checks the server's
+// features against the profile; any surprise throws ShortcutRejected, and the caller retries
+// step by step at once.
 import { randomBytes } from "node:crypto";
+import type net from "node:net";
 import { xml, type Element } from "@xmpp/xml";
 import type { ParsedJid } from "./account";
+import { connectTargets } from "./dial";
 import { isSicError, SicError } from "./errors";
-import { request } from "./iq";
+import { IqClient } from "./iq";
 import { parseIp, type Family } from "./ip";
-import { abortable, describeLookupError, lookupHost, type Address, type Resolver, type Target } from "./resolve";
-import { authenticate } from "./sasl";
+import type { Resolver, Target } from "./resolve";
+import { FINAL_SASL_CONDITIONS, mechanismFor, SaslFailure, startSasl } from "./sasl";
+import { featureSignature, profileKey, type ProfileCache, type ServerProfile } from "./serverProfile";
 import type { StanzaRecorder } from "./stanzaLog";
 import { secure, type TlsInfo, type TlsTrust } from "./tls";
 import { XmlStream } from "./xmlStream";
@@ -30,6 +38,10 @@ export interface SessionOptions {
   /** Only addresses of this family; both when undefined. */
   family?: Family;
   trust: TlsTrust;
+  /** Known servers, for pipelining; step by step when absent. */
+  profiles?: ProfileCache;
+  /** Pipelined sessions only: IQs to send right behind the bind request. */
+  afterBind?: (iqs: IqClient, profile: ServerProfile) => Element[];
 }
 
 export interface Endpoint {
@@ -37,8 +49,12 @@ export interface Endpoint {
   port: number;
 }
 
+/** What a step-by-step negotiation learned; the check completes it into a ServerProfile. */
+export type Learned = Omit<ServerProfile, "discoFeatures" | "query">;
+
 export interface Session {
   stream: XmlStream;
+  iqs: IqClient;
   boundJid: string;
   mechanism: string;
   local: Endpoint;
@@ -47,6 +63,21 @@ export interface Session {
   target: Target;
   family: Family;
   tls: TlsInfo | null;
+  /** Where this server's profile is kept. */
+  profileKey: string;
+  /** The profile this session was pipelined with, or what a step-by-step session learned. */
+  pipelined: ServerProfile | null;
+  learned: Learned;
+}
+
+/** A server did not take a shortcut (or changed since it was profiled): retry step by step. */
+export class ShortcutRejected extends Error {
+  constructor(
+    readonly key: string,
+    readonly reason: string,
+  ) {
+    super(`The server did not accept a pipelined step (${reason}).`);
+  }
 }
 
 /** Marks the end of a phase so the check can report where the time went. */
@@ -66,6 +97,8 @@ export async function openSession(
   const mode = target.tls;
   const local = endpoint(socket.localAddress, socket.localPort);
   const remote = endpoint(socket.remoteAddress, socket.remotePort);
+  const key = profileKey({ domain: jid.domain, host: target.host, port: target.port, tls: mode });
+  const profile = options.profiles?.get(key) ?? null;
   lap("connect");
 
   if (mode === "none" && parseIp(remote.ip)?.range !== "loopback") {
@@ -74,50 +107,147 @@ export async function openSession(
   }
 
   let tlsInfo: TlsInfo | null = null;
+  const tlsOptions = { domain: jid.domain, trust: options.trust, host: target.host, port: target.port };
   if (mode === "direct") {
     recorder.note("out", "tls", `TLS handshake (direct TLS, XEP-0368) with ${remote.ip}:${remote.port}`);
-    ({ socket, info: tlsInfo } = await secure(socket, { domain: jid.domain, trust: options.trust, alpn: ALPN_XMPP_CLIENT }, signal));
-    recorder.note("in", "tls", `TLS established: ${tlsInfo.protocol}, ${tlsInfo.cipher}, certificate ${tlsInfo.fingerprint}`);
+    ({ socket, info: tlsInfo } = await secure(socket, { ...tlsOptions, alpn: ALPN_XMPP_CLIENT }, signal));
+    recorder.note("in", "tls", tlsNote(tlsInfo));
   }
 
   const stream = new XmlStream(socket, jid.domain, recorder);
   onStream(stream);
+  const shortcut = new Shortcuts(key, profile, () => options.profiles?.drop(key));
   stream.phase = "opening the stream";
-  let features = await stream.open(tlsInfo ? jid.bare : undefined);
 
+  let plainFeatures: string | null = null;
+  let features: Element;
   if (mode === "starttls") {
+    const starttls = xml("starttls", { xmlns: NS_TLS });
+    features = await shortcut.stage(() => stream.open(undefined, profile ? [starttls] : []));
+    plainFeatures = shortcut.expect(features, profile?.plainFeatures);
     stream.phase = "starting TLS";
     if (!features.getChild("starttls", NS_TLS)) {
       throw new SicError("tls", "The server does not offer STARTTLS; refusing to send credentials unencrypted.");
     }
-    stream.send(xml("starttls", { xmlns: NS_TLS }));
-    const answer = await stream.next();
+    if (!profile) stream.send(starttls);
+    const answer = await shortcut.stage(() => stream.next());
     if (!answer.is("proceed", NS_TLS)) {
-      throw new SicError("tls", `The server answered STARTTLS with <${answer.name}/> instead of <proceed/>.`);
+      throw shortcut.rejected(`<${answer.name}/> instead of <proceed/>`) ??
+        new SicError("tls", `The server answered STARTTLS with <${answer.name}/> instead of <proceed/>.`);
     }
     recorder.note("out", "tls", "TLS handshake (STARTTLS)");
-    const upgraded = await secure(stream.releaseSocket(), { domain: jid.domain, trust: options.trust }, signal);
+    const upgraded = await secure(stream.releaseSocket(), tlsOptions, signal);
     tlsInfo = upgraded.info;
     stream.upgrade(upgraded.socket);
-    recorder.note("in", "tls", `TLS established: ${tlsInfo.protocol}, ${tlsInfo.cipher}, certificate ${tlsInfo.fingerprint}`);
-    stream.phase = "opening the encrypted stream";
-    features = await stream.open(jid.bare);
-  } else if (mode === "none" && features.getChild("starttls", NS_TLS)?.getChild("required")) {
+    recorder.note("in", "tls", tlsNote(tlsInfo));
+  }
+  const from = tlsInfo ? jid.bare : undefined;
+  const credentials = { username: jid.local, password: options.password };
+
+  // Login: with a profile, <auth> goes out with the stream header, before the mechanism list.
+  stream.phase = mode === "starttls" ? "opening the encrypted stream" : "opening the stream";
+  let sasl = profile ? startSasl(profile.mechanism, credentials) : null;
+  features = await shortcut.stage(() => stream.open(from, sasl ? [sasl.auth] : []));
+  const secureFeatures = shortcut.expect(features, profile?.secureFeatures);
+  if (mode === "none" && features.getChild("starttls", NS_TLS)?.getChild("required")) {
     throw new SicError("tls", "The server requires TLS; use --tls starttls (or direct).");
   }
   lap("tls");
 
   stream.phase = "authenticating";
-  const mechanism = await authenticate(stream, features, { username: jid.local, password: options.password });
+  if (!sasl) {
+    sasl = startSasl(mechanismFor(features), credentials);
+    stream.send(sasl.auth);
+  }
+  await shortcut.stage(() => sasl!.finish(stream));
+
+  // Bind: with a profile, the bind request (and the caller's queries) ride with the stream header.
   stream.phase = "opening the authenticated stream";
-  features = await stream.open(tlsInfo ? jid.bare : undefined);
+  const iqs = new IqClient(stream, fromServerOrSelf(jid));
+  const resource = jid.resource || `xmpp-sic-${randomBytes(3).toString("hex")}`;
+  const bindRequest = iqs.build("set", xml("bind", { xmlns: NS_BIND }, xml("resource", {}, resource)));
+  const sessionRequest = profile?.sessionRequired ? iqs.build("set", xml("session", { xmlns: NS_SESSION })) : null;
+  const extra = profile ? [bindRequest.element, ...(sessionRequest ? [sessionRequest.element] : []), ...(options.afterBind?.(iqs, profile) ?? [])] : [];
+  features = await shortcut.stage(() => stream.open(from, extra));
+  const boundFeatures = shortcut.expect(features, profile?.boundFeatures);
 
   stream.phase = "binding a resource";
-  const boundJid = await bind(stream, features, jid);
+  if (!features.getChild("bind", NS_BIND)) {
+    throw new SicError("bad-reply", "The server offered no resource binding after login.");
+  }
+  if (!profile) stream.send(bindRequest.element);
+  const bound = await iqs.reply(bindRequest.id);
+  if (!bound.ok) throw new SicError("server-error", `The server refused to bind a resource: <${bound.error.condition}/>.`);
+  const boundJid = bound.iq.getChild("bind", NS_BIND)?.getChildText("jid");
+  if (!boundJid) throw new SicError("bad-reply", "The server's bind result holds no JID.");
+  // RFC 3921 sessions: only servers that still mark them mandatory need the extra request.
+  const session = features.getChild("session", NS_SESSION);
+  const sessionRequired = session !== undefined && !session.getChild("optional");
+  const sessionId = sessionRequest?.id ?? (sessionRequired ? iqs.send("set", xml("session", { xmlns: NS_SESSION })) : null);
+  if (sessionId) {
+    const started = await iqs.reply(sessionId);
+    if (!started.ok) throw new SicError("server-error", `The server refused to start a session: <${started.error.condition}/>.`);
+  }
   lap("auth");
+
   const family: Family = connected.address.family === 6 ? "IPv6" : "IPv4";
-  return { stream, boundJid, mechanism, local, remote, target, family, tls: tlsInfo };
+  return {
+    stream,
+    iqs,
+    boundJid: boundJid.slice(0, 3071),
+    mechanism: sasl.mechanism,
+    local,
+    remote,
+    target,
+    family,
+    tls: tlsInfo,
+    profileKey: key,
+    pipelined: profile,
+    learned: { plainFeatures, secureFeatures, boundFeatures, mechanism: sasl.mechanism, sessionRequired },
+  };
 }
+
+/**
+ * Runs the stages of a pipelined negotiation: the server's refusal of a shortcut becomes
+ * ShortcutRejected. Without a profile it changes nothing. Wrong credentials are never a refusal:
+ * retrying them step by step would only log in wrongly twice.
+ */
+class Shortcuts {
+  constructor(
+    private readonly key: string,
+    private readonly profile: ServerProfile | null,
+    /** Drops the profile; a refused login must not leave the next check on the same shortcut. */
+    private readonly forget: () => void,
+  ) {}
+
+  async stage<T>(step: () => Promise<T>): Promise<T> {
+    if (!this.profile) return step();
+    try {
+      return await step();
+    } catch (err) {
+      if (err instanceof SaslFailure && FINAL_SASL_CONDITIONS.has(err.condition)) this.forget();
+      const refusal =
+        err instanceof SaslFailure ? !FINAL_SASL_CONDITIONS.has(err.condition) : isSicError(err) && REFUSALS.has(err.code);
+      throw refusal ? new ShortcutRejected(this.key, (err as Error).message) : err;
+    }
+  }
+
+  /** The features' signature; with a profile, one that differs from what was remembered is a refusal. */
+  expect(features: Element, remembered: string | null | undefined): string {
+    const signature = featureSignature(features);
+    if (this.profile && remembered !== undefined && signature !== remembered) {
+      throw new ShortcutRejected(this.key, "its stream features differ from the last connection's");
+    }
+    return signature;
+  }
+
+  rejected(reason: string): ShortcutRejected | null {
+    return this.profile ? new ShortcutRejected(this.key, reason) : null;
+  }
+}
+
+/** Error codes that, during a pipelined stage, mean the server did not take the shortcut. */
+const REFUSALS: ReadonlySet<string> = new Set(["stream-error", "bad-reply", "connect"]);
 
 /** Replies may come from the server, from our own account, or without a 'from' (RFC 6120 §8.1.2.1). */
 export function fromServerOrSelf(jid: ParsedJid): (from: string | undefined) => boolean {
@@ -126,198 +256,10 @@ export function fromServerOrSelf(jid: ParsedJid): (from: string | undefined) => 
   return (from) => from === undefined || from.toLowerCase() === domain || from.toLowerCase() === bare;
 }
 
-async function bind(stream: XmlStream, features: Element, jid: ParsedJid): Promise<string> {
-  if (!features.getChild("bind", NS_BIND)) {
-    throw new SicError("bad-reply", "The server offered no resource binding after login.");
-  }
-  const resource = jid.resource || `xmpp-sic-${randomBytes(3).toString("hex")}`;
-  const acceptFrom = fromServerOrSelf(jid);
-  const reply = await request(stream, "set", xml("bind", { xmlns: NS_BIND }, xml("resource", {}, resource)), { acceptFrom });
-  if (!reply.ok) {
-    throw new SicError("server-error", `The server refused to bind a resource: <${reply.error.condition}/>.`);
-  }
-  const bound = reply.iq.getChild("bind", NS_BIND)?.getChildText("jid");
-  if (!bound) throw new SicError("bad-reply", "The server's bind result holds no JID.");
-  // RFC 3921 sessions: only servers that still mark them mandatory need the extra round trip.
-  const session = features.getChild("session", NS_SESSION);
-  if (session && !session.getChild("optional")) {
-    const started = await request(stream, "set", xml("session", { xmlns: NS_SESSION }), { acceptFrom });
-    if (!started.ok) throw new SicError("server-error", `The server refused to start a session: <${started.error.condition}/>.`);
-  }
-  return bound.slice(0, 3071);
+function tlsNote(info: TlsInfo): string {
+  return `TLS established: ${info.protocol}, ${info.cipher}${info.resumed ? ", resumed session" : ""}, certificate ${info.fingerprint}`;
 }
 
 function endpoint(ip: string | undefined, port: number | undefined): Endpoint {
   return { ip: ip ? (parseIp(ip)?.ip ?? ip) : "unknown", port: port ?? 0 };
-}
-
-/** Why one connection attempt failed: [a sentence when it is the only failure, a short form for lists]. */
-const CONNECT_ERRORS: Record<string, [(target: string) => string, string]> = {
-  ECONNREFUSED: [(t) => `Nothing accepts connections at ${t} (connection refused). Check the host and port, and that the server is running.`, "connection refused"],
-  ETIMEDOUT: [(t) => `Connecting to ${t} timed out. A firewall may be dropping the traffic.`, "timed out"],
-  EHOSTUNREACH: [(t) => `${t} is unreachable from this machine (no route to host).`, "no route to host"],
-  ENETUNREACH: [(t) => `The network of ${t} is unreachable from this machine.`, "network unreachable"],
-  ECONNRESET: [(t) => `${t} reset the connection.`, "connection reset"],
-  EADDRNOTAVAIL: [(t) => `This machine has no source address to reach ${t} from.`, "no source address"],
-};
-
-/** RFC 8305 §5: the recommended delay before the next address is tried alongside the first. */
-export const ATTEMPT_DELAY_MS = 250;
-
-const FAMILY_NUMBER: Record<Family, 4 | 6> = { IPv4: 4, IPv6: 6 };
-
-function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-/** How a target was found, as a clause for error messages. */
-function how(target: Target): string {
-  if (target.found === "srv") return ` (found through the SRV record ${target.srv})`;
-  if (target.found === "fallback") return ` (the domain has no XMPP SRV records, so the domain itself on port ${target.port} was tried)`;
-  return "";
-}
-
-interface Failure {
-  /** The whole message, when it is the only failure. */
-  alone: string;
-  /** A list item, among others. */
-  item: string;
-}
-
-class AttemptsFailed extends Error {
-  constructor(readonly attempts: { address: Address; error: NodeJS.ErrnoException }[]) {
-    super("every connection attempt failed");
-  }
-}
-
-function attemptFailure(target: Target, attempts: AttemptsFailed["attempts"]): Failure {
-  const items = attempts.map(({ address, error }) => {
-    const short = CONNECT_ERRORS[error.code ?? ""]?.[1] ?? error.code ?? error.message;
-    return `${hostPort(address.address, target.port)}: ${short}`;
-  });
-  const label = `${target.host}${how(target)}`;
-  if (attempts.length > 1) {
-    return { alone: `None of the addresses of ${label} accepted a connection: ${items.join("; ")}.`, item: `${target.host} ${items.join("; ")}` };
-  }
-  const { address, error } = attempts[0]!;
-  const where = hostPort(address.address, target.port);
-  const describe = CONNECT_ERRORS[error.code ?? ""]?.[0];
-  const sentence = describe ? describe(where) : `Could not connect to ${where}: ${error.message}.`;
-  return { alone: target.found === "host" ? sentence : `${sentence} That address is ${label}.`, item: `${target.host} ${items[0]}` };
-}
-
-/** Tries each target in order until one connects; each target's addresses with happy eyeballs. */
-async function connectTargets(
-  targets: Target[],
-  resolver: Resolver,
-  family: Family | undefined,
-  signal: AbortSignal,
-): Promise<{ socket: net.Socket; target: Target; address: Address }> {
-  const failures: Failure[] = [];
-  for (const target of targets) {
-    let addresses: Address[];
-    try {
-      addresses = await abortable(lookupHost(resolver, target.host), signal);
-    } catch (err) {
-      if (signal.aborted) throw signal.reason;
-      if (isSicError(err)) throw err;
-      const { what, advice } = describeLookupError(target.host, err);
-      failures.push({ alone: `${what}${how(target)}. ${advice}`, item: what });
-      continue;
-    }
-    const wanted = family ? addresses.filter((a) => a.family === FAMILY_NUMBER[family]) : addresses;
-    if (wanted.length === 0) {
-      const what = `${target.host} has no ${family} address (only ${addresses.map((a) => a.address).join(", ")})`;
-      failures.push({ alone: `${what}${how(target)}.`, item: what });
-      continue;
-    }
-    // Plaintext is refused before any packet leaves for a non-loopback address (and again after
-    // connecting, in openSession, against the address actually reached).
-    const outside = target.tls === "none" ? wanted.find((a) => parseIp(a.address)?.range !== "loopback") : undefined;
-    if (outside) {
-      throw new SicError("usage", `Unencrypted connections are only allowed to a loopback address; ${target.host} is ${outside.address}.`);
-    }
-    try {
-      const { socket, address } = await happyEyeballs(wanted, target.port, signal);
-      return { socket, target, address };
-    } catch (err) {
-      if (signal.aborted) throw signal.reason;
-      if (!(err instanceof AttemptsFailed)) throw err;
-      failures.push(attemptFailure(target, err.attempts));
-    }
-  }
-  if (failures.length === 1) throw new SicError("connect", failures[0]!.alone);
-  const where = targets[0]?.found === "srv" ? `the ${targets.length} servers found through SRV` : "the server";
-  throw new SicError(
-    "connect",
-    `Could not connect to ${where}: ${failures.map((f) => f.item).join("; ")}. Check that the server runs and that your network reaches it.`,
-  );
-}
-
-/** Alternates families, keeping each family's own order, starting with the resolver's first choice. */
-export function interleaveFamilies(addresses: readonly Address[]): Address[] {
-  const first = addresses[0]?.family;
-  const same = addresses.filter((a) => a.family === first);
-  const other = addresses.filter((a) => a.family !== first);
-  const out: Address[] = [];
-  for (let i = 0; i < Math.max(same.length, other.length); i++) {
-    if (same[i]) out.push(same[i]!);
-    if (other[i]) out.push(other[i]!);
-  }
-  return out;
-}
-
-/**
- * Connection attempts to each address in turn, the next one starting when the previous fails or
- * after ATTEMPT_DELAY_MS, whichever comes first; the first to connect wins and the others are
- * closed. Rejects with AttemptsFailed once every attempt has failed.
- */
-function happyEyeballs(addresses: readonly Address[], port: number, signal: AbortSignal): Promise<{ socket: net.Socket; address: Address }> {
-  const ordered = interleaveFamilies(addresses);
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const sockets: net.Socket[] = [];
-    const failed: AttemptsFailed["attempts"] = [];
-    let timer: NodeJS.Timeout | undefined;
-    let settled = false;
-    const settle = () => {
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-    };
-    const onAbort = () => {
-      settle();
-      sockets.forEach((s) => s.destroy());
-      reject(signal.reason);
-    };
-    const startNext = () => {
-      clearTimeout(timer);
-      if (settled || sockets.length >= ordered.length) return;
-      const address = ordered[sockets.length]!;
-      const socket = net.connect({ host: address.address, port, noDelay: true });
-      sockets.push(socket);
-      const onError = (error: NodeJS.ErrnoException) => {
-        socket.destroy();
-        if (settled) return;
-        failed.push({ address, error });
-        if (failed.length === ordered.length) {
-          settle();
-          reject(new AttemptsFailed(failed));
-        } else if (sockets.length === failed.length) {
-          startNext(); // nothing else in flight: no reason to wait for the timer
-        }
-      };
-      socket.once("error", onError);
-      socket.once("connect", () => {
-        if (settled) return void socket.destroy();
-        settle();
-        socket.off("error", onError);
-        for (const other of sockets) if (other !== socket) other.destroy();
-        resolve({ socket, address });
-      });
-      timer = setTimeout(startNext, ATTEMPT_DELAY_MS);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    startNext();
-  });
 }

@@ -29,3 +29,4 @@ export {
   type Target,
 } from "./resolve";
 export type { Family } from "./ip";
+export { ProfileCache, type ServerProfile } from "./serverProfile";

@@ -1,6 +1,8 @@
 // IQ request/response over our stream (RFC 6120 §8.2.3), with the sender check XEP-0279 needs:
 // a reply is only taken from the addresses allowed to answer; anything else with the same id
 // (a spoof from another JID) is ignored, as are unrelated stanzas that arrive meanwhile.
+// Several requests may be in flight at once (pipelining): a reply read while waiting for another
+// is kept until asked for.
 import { randomBytes } from "node:crypto";
 import { xml, type Element } from "@xmpp/xml";
 import type { XmlStream } from "./xmlStream";
@@ -28,26 +30,54 @@ export function stanzaError(iq: Element): StanzaErrorInfo {
   return { type: error?.attrs.type ?? "cancel", condition, text: text ? text.slice(0, 300) : null };
 }
 
-/** Sends one IQ and waits for its reply from an allowed sender (undefined = no 'from'). */
-export async function request(
-  stream: XmlStream,
-  type: "get" | "set",
-  payload: Element,
-  options: { to?: string; acceptFrom: (from: string | undefined) => boolean },
-): Promise<IqReply> {
-  const id = newId();
-  stream.send(xml("iq", { type, id, ...(options.to ? { to: options.to } : {}) }, payload));
-  for (;;) {
-    const el = await stream.next();
-    if (el.name !== "iq") continue;
-    const replyType = el.attrs.type;
-    if (replyType === "get" || replyType === "set") {
-      answerUnsupported(stream, el);
-      continue;
+export class IqClient {
+  /** Ids we sent and have not yet handed a reply for. */
+  private readonly pending = new Set<string>();
+  /** Replies that arrived while another one was awaited. */
+  private readonly early = new Map<string, IqReply>();
+
+  constructor(
+    private readonly stream: XmlStream,
+    private readonly acceptFrom: (from: string | undefined) => boolean,
+  ) {}
+
+  /** An IQ ready to be written (alone or with other data); its reply is then awaited with reply(id). */
+  build(type: "get" | "set", payload: Element, to?: string): { id: string; element: Element } {
+    const id = newId();
+    this.pending.add(id);
+    return { id, element: xml("iq", { type, id, ...(to ? { to } : {}) }, payload) };
+  }
+
+  send(type: "get" | "set", payload: Element, to?: string): string {
+    const { id, element } = this.build(type, payload, to);
+    this.stream.send(element);
+    return id;
+  }
+
+  request(type: "get" | "set", payload: Element, to?: string): Promise<IqReply> {
+    return this.reply(this.send(type, payload, to));
+  }
+
+  async reply(id: string): Promise<IqReply> {
+    for (;;) {
+      const kept = this.early.get(id);
+      if (kept) {
+        this.early.delete(id);
+        this.pending.delete(id);
+        return kept;
+      }
+      const el = await this.stream.next();
+      if (el.name !== "iq") continue;
+      const type = el.attrs.type;
+      if (type === "get" || type === "set") {
+        answerUnsupported(this.stream, el);
+        continue;
+      }
+      const replyId = el.attrs.id;
+      if (replyId === undefined || !this.pending.has(replyId) || this.early.has(replyId) || !this.acceptFrom(el.attrs.from)) continue;
+      if (type === "result") this.early.set(replyId, { ok: true, iq: el });
+      else if (type === "error") this.early.set(replyId, { ok: false, iq: el, error: stanzaError(el) });
     }
-    if (el.attrs.id !== id || !options.acceptFrom(el.attrs.from)) continue;
-    if (replyType === "result") return { ok: true, iq: el };
-    if (replyType === "error") return { ok: false, iq: el, error: stanzaError(el) };
   }
 }
 

@@ -1,6 +1,7 @@
 // SASL (RFC 6120 §6): pick the strongest mechanism both sides have, run it, and prove the server
 // knew the password too (SCRAM's server signature). PLAIN is only ever sent inside TLS or, by
-// explicit choice, on loopback (see connect.ts).
+// explicit choice, on loopback (see connect.ts). The opening <auth> is built apart from the rest
+// of the exchange so that it can be sent before the server lists its mechanisms (pipelining).
 import { xml, type Element } from "@xmpp/xml";
 import { SicError } from "./errors";
 import { NS_SASL } from "./redact";
@@ -9,6 +10,19 @@ import type { XmlStream } from "./xmlStream";
 
 /** Our preference order: strongest first. */
 export const MECHANISM_PREFERENCE = ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"] as const;
+
+/** Failures that are about the credentials or account, never about how the login was sent. */
+export const FINAL_SASL_CONDITIONS: ReadonlySet<string> = new Set(["not-authorized", "account-disabled", "credentials-expired"]);
+
+/** A SASL failure from the server, with its condition (RFC 6120 §6.5). */
+export class SaslFailure extends SicError {
+  constructor(
+    readonly condition: string,
+    message: string,
+  ) {
+    super("auth", message);
+  }
+}
 
 export function offeredMechanisms(features: Element): string[] {
   return (
@@ -23,44 +37,61 @@ export function chooseMechanism(offered: readonly string[]): string | null {
   return MECHANISM_PREFERENCE.find((m) => offered.includes(m)) ?? null;
 }
 
+/** The mechanism to use with these features; an auth error saying why when there is none. */
+export function mechanismFor(features: Element): string {
+  const offered = offeredMechanisms(features);
+  const mechanism = chooseMechanism(offered);
+  if (mechanism) return mechanism;
+  throw new SicError(
+    "auth",
+    offered.length === 0
+      ? "The server offers no SASL mechanism to log in with."
+      : `The server offers only ${offered.join(", ")}; this tool supports ${MECHANISM_PREFERENCE.join(", ")}.`,
+  );
+}
+
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 const unb64 = (s: string) => Buffer.from(s.trim(), "base64").toString("utf8");
 
-export async function authenticate(
-  stream: XmlStream,
-  features: Element,
-  credentials: { username: string; password: string },
-): Promise<string> {
-  const offered = offeredMechanisms(features);
-  const mechanism = chooseMechanism(offered);
-  if (!mechanism) {
-    throw new SicError(
-      "auth",
-      offered.length === 0
-        ? "The server offers no SASL mechanism to log in with."
-        : `The server offers only ${offered.join(", ")}; this tool supports ${MECHANISM_PREFERENCE.join(", ")}.`,
-    );
+export interface SaslExchange {
+  mechanism: string;
+  /** The opening element, to be written by the caller. */
+  auth: Element;
+  /** Runs the rest of the exchange after <auth> was written; resolves on verified success. */
+  finish(stream: XmlStream): Promise<void>;
+}
+
+export function startSasl(mechanism: string, credentials: { username: string; password: string }): SaslExchange {
+  // Guard for remembered mechanisms (a saved server profile): never send credentials in a form
+  // that does not match the mechanism's name.
+  if (!(MECHANISM_PREFERENCE as readonly string[]).includes(mechanism)) {
+    throw new SicError("auth", `The login mechanism ${mechanism} is not supported by this tool.`);
   }
   const hash = SCRAM_MECHANISMS[mechanism];
   const scram = hash ? new ScramClient(hash, credentials.username, credentials.password) : null;
   const initial = scram ? scram.clientFirst() : `\0${credentials.username}\0${credentials.password}`;
-  stream.send(xml("auth", { xmlns: NS_SASL, mechanism }, b64(initial)));
+  return {
+    mechanism,
+    auth: xml("auth", { xmlns: NS_SASL, mechanism }, b64(initial)),
+    finish: (stream) => finish(stream, mechanism, scram),
+  };
+}
 
+async function finish(stream: XmlStream, mechanism: string, scram: ScramClient | null): Promise<void> {
   try {
     for (;;) {
       const el = await stream.next();
-      if (el.attrs.xmlns !== NS_SASL) continue;
+      if (el.getNS() !== NS_SASL) continue;
       if (el.name === "challenge" && scram) {
         stream.send(xml("response", { xmlns: NS_SASL }, b64(scram.clientFinal(unb64(el.text())))));
       } else if (el.name === "success") {
-        const additional = el.text().trim();
-        if (scram && !scram.verifyServerFinal(unb64(additional))) {
+        if (scram && !scram.verifyServerFinal(unb64(el.text()))) {
           throw new SicError(
             "auth",
             "The server accepted the login but could not prove it knows the password (SCRAM server signature mismatch); it may be an impostor.",
           );
         }
-        return mechanism;
+        return;
       } else if (el.name === "failure") {
         throw saslFailure(el);
       } else {
@@ -75,7 +106,7 @@ export async function authenticate(
   }
 }
 
-function saslFailure(el: Element): SicError {
+function saslFailure(el: Element): SaslFailure {
   const condition = el.getChildElements().find((c) => c.name !== "text")?.name ?? "failure";
   const text = el.getChildText("text");
   const what: Record<string, string> = {
@@ -87,5 +118,5 @@ function saslFailure(el: Element): SicError {
     "temporary-auth-failure": "The server could not check the login right now; try again later.",
   };
   const sentence = what[condition] ?? `The server refused the login with <${condition}/>.`;
-  return new SicError("auth", text ? `${sentence} (${text.slice(0, 200)})` : sentence);
+  return new SaslFailure(condition, text ? `${sentence} (${text.slice(0, 200)})` : sentence);
 }

@@ -21,6 +21,10 @@ export const SIC1: SicQuery = { namespace: NS_SIC_1, element: "address" };
 export const SIC0_IP: SicQuery = { namespace: NS_SIC_0, element: "ip" };
 export const SIC0_ADDRESS: SicQuery = { namespace: NS_SIC_0, element: "address" };
 
+export function sameQuery(a: SicQuery, b: SicQuery): boolean {
+  return a.namespace === b.namespace && a.element === b.element;
+}
+
 export function queryPayload(query: SicQuery): Element {
   return xml(query.element, { xmlns: query.namespace });
 }

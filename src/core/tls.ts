@@ -17,6 +17,8 @@ export interface TlsInfo {
   cipher: string;
   fingerprint: string;
   authorizedBy: "roots" | "extra-ca" | "pin";
+  /** Whether a session ticket from an earlier check was used (an abbreviated handshake). */
+  resumed: boolean;
 }
 
 /** "AB:CD:..." uppercase, the form `openssl x509 -fingerprint -sha256` prints. */
@@ -89,8 +91,34 @@ const MAX_TICKET_ACKS = 4;
 export interface SecureOptions {
   domain: string;
   trust: TlsTrust;
+  /** The server dialled: together with domain and trust, which TLS sessions may be resumed. */
+  host: string;
+  port: number;
   /** XEP-0368: direct TLS announces the XMPP ALPN protocol. */
   alpn?: string[];
+}
+
+/**
+ * TLS session tickets per server and trust, so a repeated check resumes (less CPU, and the server
+ * skips sending its certificate chain). Trust is part of the key: a resumed session inherits the
+ * original handshake's verification, so it must never cross to a differently trusted connection.
+ */
+const sessions = new Map<string, Buffer>();
+const MAX_SESSIONS = 64;
+
+function sessionKey(o: SecureOptions): string {
+  const trust =
+    o.trust.kind === "pinned"
+      ? `pin:${o.trust.sha256}`
+      : `roots:${o.trust.extraCaPem ? createHash("sha256").update(o.trust.extraCaPem).digest("hex") : ""}`;
+  return `${o.domain}|${o.host}|${o.port}|${o.alpn?.join(",") ?? ""}|${trust}`;
+}
+
+function rememberSessions(socket: tls.TLSSocket, key: string): void {
+  socket.on("session", (ticket: Buffer) => {
+    if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+    sessions.set(key, ticket);
+  });
 }
 
 /**
@@ -105,8 +133,10 @@ export function secure(
 ): Promise<{ socket: tls.TLSSocket; info: TlsInfo }> {
   const { domain, trust } = options;
   const pinned = trust.kind === "pinned" ? trust.sha256 : null;
+  const key = sessionKey(options);
   const tlsSocket = tls.connect({
     socket,
+    session: sessions.get(key),
     servername: isIp(domain) ? undefined : domain,
     minVersion: "TLSv1.2",
     ALPNProtocols: options.alpn,
@@ -153,6 +183,7 @@ export function secure(
       }
       cleanup();
       acknowledgeTicketsPromptly(tlsSocket);
+      rememberSessions(tlsSocket, key);
       resolve({
         socket: tlsSocket,
         info: {
@@ -160,6 +191,7 @@ export function secure(
           cipher: tlsSocket.getCipher()?.name ?? "unknown",
           fingerprint,
           authorizedBy: pinned !== null ? "pin" : trust.kind === "roots" && trust.extraCaPem ? "extra-ca" : "roots",
+          resumed: tlsSocket.isSessionReused(),
         },
       });
     };

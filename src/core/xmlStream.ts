@@ -3,7 +3,6 @@
 // misbehave (stream errors, malformed or restricted XML, oversized or deeply nested elements,
 // floods, a closed socket) into a SicError that rejects the current and every later read.
 import type { Socket } from "node:net";
-import { StringDecoder } from "node:string_decoder";
 import { Element, Parser, xml } from "@xmpp/xml";
 import { SicError } from "./errors";
 import type { StanzaRecorder } from "./stanzaLog";
@@ -25,6 +24,9 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   maxDepth: 32,
   maxQueued: 10_000,
 };
+
+/** Characters outside XML 1.0's Char production (NUL and other C0 controls, U+FFFE, U+FFFF). */
+const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 type Waiter = { resolve: (el: Element) => void; reject: (err: SicError) => void };
 
@@ -50,9 +52,12 @@ export class XmlStream {
   phase = "connecting";
   private socket: Socket;
   private parser!: LimitedParser;
-  private decoder = new StringDecoder("utf8");
+  /** Fatal: invalid UTF-8 is malformed XML (RFC 6120 §11.6), not text to be patched with U+FFFD. */
+  private decoder = new TextDecoder("utf-8", { fatal: true });
   private pendingChars = 0;
   private restrictedTail = "";
+  /** A trailing "?" kept for the next chunk (see receive). */
+  private heldBack = "";
   private queue: Element[] = [];
   private waiters: Waiter[] = [];
   private headerWaiter: Waiter | null = null;
@@ -79,8 +84,11 @@ export class XmlStream {
     return this.socket;
   }
 
-  /** Sends a stream header and waits for the server's header and then its features. */
-  async open(from?: string): Promise<Element> {
+  /**
+   * Sends a stream header (and, pipelining, whatever may follow it without waiting, in the same
+   * write) and waits for the server's header and then its features.
+   */
+  async open(from?: string, alsoSend: readonly Element[] = []): Promise<Element> {
     // A restart discards the old stream: nothing read before it may be taken as part of the new one.
     this.queue = [];
     this.resetParser();
@@ -93,7 +101,10 @@ export class XmlStream {
       "xmlns:stream": NS_STREAMS,
     });
     this.recorder.streamHeader("out", header);
-    this.write(`<?xml version='1.0'?>${header.toString().slice(0, -2)}>`);
+    for (const el of alsoSend) this.recorder.element("out", el);
+    // No XML declaration: it is optional, and it must be the very first character of the stream,
+    // which a whitespace keepalive written just before a restart (see tls.ts) would break.
+    this.write(`${header.toString().slice(0, -2)}>${alsoSend.join("")}`);
     await this.nextHeader();
     const features = await this.next();
     if (!features.is("features", NS_STREAMS)) {
@@ -179,6 +190,7 @@ export class XmlStream {
     this.parser?.removeAllListeners();
     this.header = null;
     this.pendingChars = 0;
+    this.heldBack = "";
     const parser = new LimitedParser(this.limits.maxDepth);
     parser.on("start", (el) => {
       this.header = el;
@@ -200,8 +212,22 @@ export class XmlStream {
 
   private receive(chunk: Buffer): void {
     if (this.failure) return;
-    const text = this.decoder.write(chunk);
+    let text: string;
+    try {
+      text = this.heldBack + this.decoder.decode(chunk, { stream: true });
+    } catch (err) {
+      this.fail(new SicError("bad-reply", `The server sent invalid UTF-8 while ${this.phase}.`, { cause: err }));
+      return;
+    }
+    // The parser ends a processing instruction (the XML declaration) only when its "?" and ">"
+    // arrive in one write; split between chunks, it would swallow the stream header for good.
+    this.heldBack = text.endsWith("?") ? "?" : "";
+    if (this.heldBack) text = text.slice(0, -1);
     if (text.length === 0) return;
+    if (FORBIDDEN_CHARS.test(text)) {
+      this.fail(new SicError("bad-reply", `The server sent a character XML forbids (a control character) while ${this.phase}.`));
+      return;
+    }
     const restricted = this.findRestrictedXml(text);
     if (restricted) {
       this.fail(new SicError("bad-reply", `The server sent restricted XML (${restricted}), which XMPP forbids (RFC 6120 §11.1).`));

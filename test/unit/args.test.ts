@@ -9,7 +9,7 @@ const usage = (argv: string[], pattern: RegExp) =>
 test("a full check command parses", () => {
   assert.deepEqual(
     parseCommand(["check", "a@example.org", "--host", "h", "--port", "5223", "--tls", "direct", "--fingerprint", "AB", "--timeout", "900", "--json", "--log"]),
-    { command: "check", jid: "a@example.org", host: "h", port: 5223, tls: "direct", family: "auto", fingerprint: "AB", timeoutMs: 900, protocol: "auto", json: true, log: true, passwordStdin: false },
+    { command: "check", jid: "a@example.org", host: "h", port: 5223, tls: "direct", family: "auto", fingerprint: "AB", timeoutMs: 900, protocol: "auto", stepByStep: false, json: true, log: true, passwordStdin: false },
   );
 });
 
@@ -42,4 +42,9 @@ test("usage errors say what to fix", () => {
   usage(["check", "a@b", "--frobnicate"], /frobnicate/);
   usage(["check", "a@b", "--sic", "2"], /--sic must be auto, 1 or 0/);
   usage(["check", "a@b", "extra"], /Unexpected argument after the JID \(not shown/);
+});
+
+test("--step-by-step turns pipelining and the server cache off", () => {
+  const parsed = parseCommand(["check", "a@example.org", "--step-by-step"]);
+  assert.equal(parsed.command === "check" && parsed.stepByStep, true);
 });

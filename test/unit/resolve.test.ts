@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { interleaveFamilies } from "../../src/core/connect";
+import { interleaveFamilies } from "../../src/core/dial";
 import { SicError } from "../../src/core/errors";
 import { cachingResolver, lookupHost, orderSrv, resolveTargets, systemResolver, type Resolver, type SrvRecord } from "../../src/core/resolve";
 
