@@ -82,7 +82,8 @@ export function validateFingerprint(value: string): string {
 /** Checks an account's non-secret settings as a whole; returns them normalised. */
 export function validateAccount(settings: AccountSettings): AccountSettings {
   const jid = validateJid(settings.jid);
-  const tls = settings.tls === undefined ? "starttls" : validateTlsMode(settings.tls);
+  // Undefined: as the domain's SRV records say (direct TLS or STARTTLS), else STARTTLS.
+  const tls = settings.tls === undefined ? undefined : validateTlsMode(settings.tls);
   if (settings.caFile && settings.fingerprint) {
     throw new SicError("usage", "Give either a CA file or a certificate fingerprint, not both.");
   }
@@ -94,7 +95,7 @@ export function validateAccount(settings: AccountSettings): AccountSettings {
     jid: jid.resource ? `${jid.bare}/${jid.resource}` : jid.bare,
     ...(host ? { host } : {}),
     ...(settings.port !== undefined ? { port: validatePort(settings.port) } : {}),
-    tls,
+    ...(tls ? { tls } : {}),
     ...(settings.caFile ? { caFile: settings.caFile } : {}),
     ...(settings.fingerprint ? { fingerprint: validateFingerprint(settings.fingerprint) } : {}),
   };

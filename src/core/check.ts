@@ -103,19 +103,91 @@ export interface CheckResult {
 }
 
 export async function check(options: CheckOptions): Promise<CheckResult> {
-  const secrets = options.password ? [options.password] : [];
+  return (await guarded(options.password, () => runCheck(options, false))).result;
+}
+
+/**
+ * A check whose session stays open afterwards (opt-in, for auto-check): asking again is then one
+ * round trip on the same connection. The server sees the same socket, so the answer tells whether
+ * the path still maps it the same way; when the connection has died, recheck() fails and the
+ * caller starts a fresh check.
+ */
+export interface LiveCheck {
+  readonly result: CheckResult;
+  readonly isOpen: boolean;
+  recheck(options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<CheckResult>;
+  close(): Promise<void>;
+}
+
+/** How often an idle kept session sends a whitespace keepalive (RFC 6120 §4.6.1), so NATs keep it. */
+export const KEEPALIVE_MS = 60_000;
+
+export async function checkAndKeepOpen(options: CheckOptions): Promise<LiveCheck> {
+  const { result, kept } = await guarded(options.password, () => runCheck(options, true));
+  const { session, query } = kept!;
+  const { stream, iqs } = session;
+  const keepalive = setInterval(() => stream.keepAlive(), KEEPALIVE_MS);
+  keepalive.unref();
+  let latest = result;
+  const live: LiveCheck = {
+    get result() {
+      return latest;
+    },
+    get isOpen() {
+      return stream.isOpen;
+    },
+    recheck: ({ timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal } = {}) =>
+      guarded(options.password, async () => {
+        const started = performance.now();
+        const timer = setTimeout(() => stream.abort(new SicError("timeout", `No answer within ${timeoutMs} ms to the re-check.`)), timeoutMs);
+        const onCancel = () => stream.abort(new SicError("cancelled", "The check was cancelled."));
+        signal?.addEventListener("abort", onCancel, { once: true });
+        try {
+          stream.phase = `asking again for the address (${query.namespace})`;
+          const reply = await iqs.request("get", queryPayload(query));
+          if (!reply.ok) throw queryError(reply.error);
+          const answer = parseAnswer(reply.iq);
+          const ms = round(performance.now() - started);
+          latest = {
+            ...result,
+            address: { ip: answer.ip, port: answer.port, family: answer.family, range: answer.range },
+            nat: natFor(answer, session, options),
+            timingsMs: { connect: 0, tls: 0, auth: 0, query: ms, total: ms },
+            checkedAt: new Date().toISOString(),
+          };
+          return latest;
+        } finally {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", onCancel);
+        }
+      }),
+    close: async () => {
+      clearInterval(keepalive);
+      await stream.close();
+    },
+  };
+  return live;
+}
+
+/** Every failure leaves as a SicError, and no message carries the password in any form. */
+async function guarded<T>(password: string, run: () => Promise<T>): Promise<T> {
   try {
-    return await runCheck(options);
+    return await run();
   } catch (err) {
     const sic = isSicError(err)
       ? err
       : new SicError("connect", `The check failed unexpectedly: ${err instanceof Error ? err.message : String(err)}.`, { cause: err });
-    // Defence in depth: no message leaves the core carrying the password in any form.
-    throw new SicError(sic.code, scrubSecrets(sic.message, secrets), { cause: sic.cause });
+    throw new SicError(sic.code, scrubSecrets(sic.message, password ? [password] : []), { cause: sic.cause });
   }
 }
 
-async function runCheck(options: CheckOptions): Promise<CheckResult> {
+interface Outcome {
+  result: CheckResult;
+  /** With keepOpen: the live session and the query that answered. */
+  kept?: { session: Session; query: SicQuery };
+}
+
+async function runCheck(options: CheckOptions, keepOpen: boolean): Promise<Outcome> {
   const jid = validateJid(options.jid);
   if (!options.password) throw new SicError("usage", "No password given.");
   const mode = options.tls === undefined ? undefined : validateTlsMode(options.tls);
@@ -156,6 +228,7 @@ async function runCheck(options: CheckOptions): Promise<CheckResult> {
 
   const profiles = options.profiles === undefined ? sharedProfiles : options.profiles;
   const protocol = options.protocol ?? "auto";
+  let succeeded = false;
   try {
     const resolver = options.resolver ?? systemResolver();
     const targets =
@@ -194,8 +267,7 @@ async function runCheck(options: CheckOptions): Promise<CheckResult> {
     if (profiles && !session.pipelined && protocol === "auto" && answer.discoFeatures) {
       profiles.set(session.profileKey, { ...session.learned, discoFeatures: answer.discoFeatures, query: answer.query });
     }
-    const interfaces = (options.interfaces ?? localInterfaceAddresses)();
-    return {
+    const result: CheckResult = {
       jid: jid.bare,
       boundJid: session.boundJid,
       namespace: answer.namespace,
@@ -204,25 +276,31 @@ async function runCheck(options: CheckOptions): Promise<CheckResult> {
       local: session.local,
       server: serverInfo(session),
       features: answer.discoFeatures ?? [],
-      nat: natHint({
-        seen: { ip: answer.ip, port: answer.port },
-        local: session.local,
-        interfaces,
-        family: session.family,
-        remote: session.remote.ip,
-      }),
+      nat: natFor(answer, session, options),
       timingsMs: timings,
       checkedAt: new Date().toISOString(),
       checkId,
     };
+    succeeded = true;
+    return keepOpen ? { result, kept: { session, query: answer.query } } : { result };
   } catch (err) {
     // An abort shows up as whatever the interrupted step threw; the abort's reason is the truth.
     throw controller.signal.aborted ? controller.signal.reason : err;
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", onCancel);
-    await (stream as XmlStream | null)?.close();
+    if (!(keepOpen && succeeded)) await (stream as XmlStream | null)?.close();
   }
+}
+
+function natFor(answer: { ip: string; port: number | null }, session: Session, options: CheckOptions): NatHint {
+  return natHint({
+    seen: { ip: answer.ip, port: answer.port },
+    local: session.local,
+    interfaces: (options.interfaces ?? localInterfaceAddresses)(),
+    family: session.family,
+    remote: session.remote.ip,
+  });
 }
 
 /** The address query that a pipelined session sent with its bind request. */

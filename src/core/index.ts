@@ -1,5 +1,5 @@
 // The core's public surface, for the CLI and the VS Code shell. Nothing here imports `vscode`.
-export { check, DEFAULT_TIMEOUT_MS, type CheckOptions, type CheckResult } from "./check";
+export { check, checkAndKeepOpen, DEFAULT_TIMEOUT_MS, type CheckOptions, type CheckResult, type LiveCheck } from "./check";
 export { SicError, ERROR_CODES, ERROR_HINTS, isSicError, type ErrorCode } from "./errors";
 export { validateAccount, validateJid, type AccountSettings, type TlsMode, TLS_MODES } from "./account";
 export { natHint, type NatHint, type NatVerdict } from "./nat";

@@ -113,6 +113,16 @@ export class XmlStream {
     return features;
   }
 
+  /** Whether the stream can still be used (not failed, not closed). */
+  get isOpen(): boolean {
+    return this.failure === null && !this.socket.destroyed;
+  }
+
+  /** A whitespace keepalive (RFC 6120 §4.6.1) for an idle stream kept open. */
+  keepAlive(): void {
+    this.write(" ");
+  }
+
   send(el: Element): void {
     this.recorder.element("out", el);
     this.write(el.toString());

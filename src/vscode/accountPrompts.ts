@@ -9,8 +9,9 @@ export interface AccountInput {
   password: string | undefined;
 }
 
-const TLS_CHOICES: (vscode.QuickPickItem & { mode: TlsMode })[] = [
-  { label: "STARTTLS", description: "port 5222 (default)", detail: "Upgrade the standard XMPP connection to TLS.", mode: "starttls" },
+const TLS_CHOICES: (vscode.QuickPickItem & { mode: TlsMode | undefined })[] = [
+  { label: "Automatic", description: "as DNS SRV says (default)", detail: "Direct TLS or STARTTLS, as the domain's SRV records announce; STARTTLS without them.", mode: undefined },
+  { label: "STARTTLS", description: "port 5222", detail: "Upgrade the standard XMPP connection to TLS.", mode: "starttls" },
   { label: "Direct TLS", description: "port 5223, XEP-0368", detail: "TLS from the first byte.", mode: "direct" },
   { label: "No TLS", description: "loopback only", detail: "Unencrypted; refused unless the server is on this machine.", mode: "none" },
 ];
@@ -70,7 +71,7 @@ export async function promptAccount(existing?: AccountSettings): Promise<Account
   if (port === undefined) return undefined;
 
   const tls = await vscode.window.showQuickPick(
-    TLS_CHOICES.map((c) => ({ ...c, picked: c.mode === (existing?.tls ?? "starttls") })),
+    TLS_CHOICES.map((c) => ({ ...c, picked: c.mode === existing?.tls })),
     { title, placeHolder: "How to secure the connection", ignoreFocusOut: true },
   );
   if (!tls) return undefined;
@@ -79,7 +80,7 @@ export async function promptAccount(existing?: AccountSettings): Promise<Account
     jid: jid.trim(),
     ...(host.trim() ? { host: host.trim() } : {}),
     ...(port.trim() ? { port: validatePort(port) } : {}),
-    tls: tls.mode,
+    ...(tls.mode ? { tls: tls.mode } : {}),
   };
   if (tls.mode !== "none") {
     const trust = await promptTrust(title, existing);

@@ -66,9 +66,13 @@ export class AccountStore implements vscode.Disposable {
     return account;
   }
 
-  async update(id: string, changes: Partial<AccountSettings>, password?: string): Promise<Account> {
+  /**
+   * Changes an account's settings: "merge" keeps what `changes` does not mention (scripts pass
+   * only what changes); "replace" takes `changes` as the whole new settings (the edit prompts).
+   */
+  async update(id: string, changes: Partial<AccountSettings>, password?: string, how: "merge" | "replace" = "merge"): Promise<Account> {
     const current = this.require(id);
-    const merged = validateAccount({ ...withoutId(current), ...changes });
+    const merged = validateAccount(how === "merge" ? { ...withoutId(current), ...changes } : { jid: current.jid, ...changes });
     const updated: Account = { id: current.id, ...merged };
     if (password !== undefined) {
       if (!password) throw new SicError("usage", "The password cannot be empty.");

@@ -2,10 +2,10 @@
 // addresses and timings, never credentials). Everything the views and the API show comes from here.
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
-import { check, type CheckResult, type ErrorCode, type StanzaLog } from "../core";
+import { check, checkAndKeepOpen, type CheckOptions, type CheckResult, type ErrorCode, type LiveCheck, type StanzaLog } from "../core";
 import type { Account, AccountStore } from "./accounts";
 import { toSicError, type Output } from "./output";
-import { settings } from "./settings";
+import { affects, SETTINGS, settings } from "./settings";
 
 export type CheckOutcome =
   | { ok: true; result: CheckResult }
@@ -28,6 +28,8 @@ const RESULTS_KEY = "xmppSic.lastResults";
 export class CheckService implements vscode.Disposable {
   private readonly results: Map<string, CheckOutcome>;
   private readonly running = new Map<string, Promise<CheckOutcome>>();
+  /** Open sessions per account, with xmppSic.keepSessionOpen. */
+  private readonly live = new Map<string, LiveCheck>();
   /** checkId → whose check it was, so the stanza log can label its groups. */
   readonly checks = new Map<string, CheckInfo>();
 
@@ -44,7 +46,12 @@ export class CheckService implements vscode.Disposable {
     private readonly state: vscode.Memento,
   ) {
     this.results = new Map(Object.entries(state.get<Record<string, CheckOutcome>>(RESULTS_KEY, {})));
+    this.configListener = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affects(e, SETTINGS.keepSessionOpen) && !settings.keepSessionOpen()) this.closeAllSessions();
+    });
   }
+
+  private readonly configListener: vscode.Disposable;
 
   lastResult(accountId: string): CheckOutcome | undefined {
     return this.results.get(accountId);
@@ -64,13 +71,27 @@ export class CheckService implements vscode.Disposable {
     return promise;
   }
 
+  /** Closes an account's kept session (settings changed, account edited or removed). */
+  closeSession(accountId: string): void {
+    const live = this.live.get(accountId);
+    this.live.delete(accountId);
+    void live?.close();
+  }
+
+  closeAllSessions(): void {
+    for (const id of [...this.live.keys()]) this.closeSession(id);
+  }
+
   async forget(accountId: string): Promise<void> {
+    this.closeSession(accountId);
     this.results.delete(accountId);
     await this.persist();
     this.changed.fire({ accountId });
   }
 
   dispose(): void {
+    this.closeAllSessions();
+    this.configListener.dispose();
     this.changed.dispose();
     this.addressChanged.dispose();
   }
@@ -80,7 +101,7 @@ export class CheckService implements vscode.Disposable {
     this.checks.set(checkId, { accountId: account.id, jid: account.jid, startedAt: Date.now() });
     const controller = new AbortController();
     const cancel = token?.onCancellationRequested(() => controller.abort());
-    const target = `${account.host ?? "(domain)"}:${account.port ?? "default"} ${account.tls ?? "starttls"}`;
+    const target = `${account.host ?? "(domain)"}:${account.port ?? "default"} ${account.tls ?? "TLS as SRV says"}`;
     this.output.info(`Checking ${account.jid} via ${target}`);
     let outcome: CheckOutcome;
     try {
@@ -88,12 +109,12 @@ export class CheckService implements vscode.Disposable {
       if (!password) {
         throw toSicError(new Error(`No password is stored for ${account.jid}. Edit the account to set it.`));
       }
-      const result = await check({
+      const result = await this.runCheck(account, {
         jid: account.jid,
         password,
         ...(account.host ? { host: account.host } : {}),
         ...(account.port ? { port: account.port } : {}),
-        tls: account.tls ?? "starttls",
+        ...(account.tls ? { tls: account.tls } : {}),
         ...(account.caFile ? { caFile: account.caFile } : {}),
         ...(account.fingerprint ? { fingerprint: account.fingerprint } : {}),
         timeoutMs: settings.timeoutMs(),
@@ -115,6 +136,24 @@ export class CheckService implements vscode.Disposable {
     }
     await this.record(account, outcome);
     return outcome;
+  }
+
+  /** A fresh check; or, with kept sessions on, a re-check on the open one (a fresh one if it died). */
+  private async runCheck(account: Account, options: CheckOptions): Promise<CheckResult> {
+    if (!settings.keepSessionOpen()) return check(options);
+    const live = this.live.get(account.id);
+    if (live?.isOpen) {
+      try {
+        return await live.recheck({ timeoutMs: options.timeoutMs!, signal: options.signal! });
+      } catch (err) {
+        if (toSicError(err).code === "cancelled") throw err;
+        this.output.info(`${account.jid}: the kept session ended (${toSicError(err).message}); connecting afresh`);
+      }
+    }
+    this.closeSession(account.id);
+    const fresh = await checkAndKeepOpen(options);
+    this.live.set(account.id, fresh);
+    return fresh.result;
   }
 
   private async record(account: Account, outcome: CheckOutcome): Promise<void> {

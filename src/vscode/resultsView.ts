@@ -75,7 +75,7 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
     item.iconPath = this.checks.isChecking(account.id)
       ? new vscode.ThemeIcon("sync~spin")
       : new vscode.ThemeIcon(isDefault ? "star-full" : "account");
-    item.tooltip = `${account.jid}${isDefault ? " (default)" : ""}\n${account.host ?? "domain"}:${account.port ?? "default port"}, ${account.tls ?? "starttls"}`;
+    item.tooltip = `${account.jid}${isDefault ? " (default)" : ""}\n${account.host ?? "domain"}:${account.port ?? "default port"}, ${account.tls ?? "TLS as SRV says"}`;
     item.contextValue = outcome?.ok ? "account.withResult" : "account";
     return item;
   }

@@ -8,6 +8,7 @@ export const SETTINGS = {
   timeoutSeconds: "timeoutSeconds",
   notifyOnAddressChange: "notifyOnAddressChange",
   statusBarEnabled: "statusBar.enabled",
+  keepSessionOpen: "keepSessionOpen",
 } as const;
 
 function read<T>(key: string, fallback: T): T {
@@ -19,6 +20,7 @@ export const settings = {
   timeoutMs: () => Math.max(1, read<number>(SETTINGS.timeoutSeconds, 15)) * 1000,
   notifyOnAddressChange: () => read<boolean>(SETTINGS.notifyOnAddressChange, true),
   statusBarEnabled: () => read<boolean>(SETTINGS.statusBarEnabled, true),
+  keepSessionOpen: () => read<boolean>(SETTINGS.keepSessionOpen, false),
 };
 
 export function affects(event: vscode.ConfigurationChangeEvent, key: string): boolean {

@@ -35,8 +35,9 @@ export function registerAccountCommands({ accounts, checks, output }: Services):
       if (!account) return undefined;
       const input = changes ? splitArgs(changes) : await promptAccount(account);
       if (!input) return undefined;
-      // Settings not given keep their values; a cleared trust option must be cleared explicitly.
-      const updated = await accounts.update(account.id, input.settings, input.password);
+      // Scripts pass only what changes; the prompts ask for everything, so what was cleared is gone.
+      const updated = await accounts.update(account.id, input.settings, input.password, changes ? "merge" : "replace");
+      checks.closeSession(account.id);
       output.info(`Updated account ${updated.jid}`);
       return updated.id;
     }),
