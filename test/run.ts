@@ -1,6 +1,7 @@
 // `npm test`: starts one Prosody (with mod_ipcheck) and one ejabberd for the whole run, describes
 // them to the test files through the JSON file named by XMPP_SIC_TESTBED, runs node's test
-// runner on the built tests (or on the paths given as arguments), then stops the servers.
+// runner on the built tests (unit, property, integration, adversarial, faults, then the real-VS
+// Code tests in vscode/; or the paths given as arguments), then stops the servers.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
@@ -61,7 +62,7 @@ async function startServers(): Promise<TestbedDescription> {
 
 function runTests(descriptionFile: string): Promise<number> {
   const given = process.argv.slice(2);
-  const targets = given.length > 0 ? given : ["unit", "integration"].map((d) => join(__dirname, d)).filter(existsSync);
+  const targets = given.length > 0 ? given : ["unit", "property", "integration", "adversarial", "faults", "vscode"].map((d) => join(__dirname, d)).filter(existsSync);
   if (targets.length === 0) throw new Error(`no test directories under ${__dirname}`);
   const args = ["--test", "--enable-source-maps", "--test-concurrency=1", ...targets];
   return new Promise((resolve, reject) => {

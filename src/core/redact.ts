@@ -60,7 +60,9 @@ function escapeAttr(s: string): string {
  */
 export function secretForms(secret: string): string[] {
   if (secret.length === 0) return [];
-  const forms = new Set<string>([secret, escapeAttr(secret)]);
+  // Text nodes escape & < > but not '"', attributes all four: a secret with both a quote and one of
+  // the others serialises differently in each, so both escapings are searched.
+  const forms = new Set<string>([secret, escapeText(secret), escapeAttr(secret)]);
   const bytes = Buffer.from(secret, "utf8");
   for (let shift = 0; shift < 3; shift++) {
     const padded = Buffer.concat([Buffer.alloc(shift), bytes]);
