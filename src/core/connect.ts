@@ -20,7 +20,7 @@ import type { Resolver, Target } from "./resolve";
 import { FINAL_SASL_CONDITIONS, mechanismFor, SaslFailure, startSasl } from "./sasl";
 import { featureSignature, profileKey, type ProfileCache, type ServerProfile } from "./serverProfile";
 import type { StanzaRecorder } from "./stanzaLog";
-import { secure, type TlsInfo, type TlsTrust } from "./tls";
+import { prepareTrust, secure, type TlsInfo, type TlsTrust } from "./tls";
 import { XmlStream } from "./xmlStream";
 
 export const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
@@ -91,7 +91,10 @@ export async function openSession(
   onStream: (stream: XmlStream) => void,
 ): Promise<Session> {
   const { jid } = options;
-  const connected = await connectTargets(options.targets, options.resolver, options.family, signal);
+  const dialing = connectTargets(options.targets, options.resolver, options.family, signal);
+  // After the dial has started (its first steps run as microtasks), while the network works.
+  setImmediate(() => prepareTrust(options.trust));
+  const connected = await dialing;
   let socket: net.Socket = connected.socket;
   const { target } = connected;
   const mode = target.tls;
