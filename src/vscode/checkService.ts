@@ -65,7 +65,11 @@ export class CheckService implements vscode.Disposable {
   check(account: Account, token?: vscode.CancellationToken): Promise<CheckOutcome> {
     const inFlight = this.running.get(account.id);
     if (inFlight) return inFlight;
-    const promise = this.run(account, token).finally(() => this.running.delete(account.id));
+    const promise = this.run(account, token).finally(() => {
+      // Announced only once the check no longer counts as running, so views stop their spinners.
+      this.running.delete(account.id);
+      this.changed.fire({ accountId: account.id, outcome: this.results.get(account.id) });
+    });
     this.running.set(account.id, promise);
     this.changed.fire({ accountId: account.id });
     return promise;
@@ -162,7 +166,6 @@ export class CheckService implements vscode.Disposable {
     const before = this.results.get(account.id);
     this.results.set(account.id, outcome);
     await this.persist();
-    this.changed.fire({ accountId: account.id, outcome });
     // The IP only: every connection has a fresh source port, so the seen port changes by design.
     if (before?.ok && outcome.ok && before.result.address.ip !== outcome.result.address.ip) {
       this.addressChanged.fire({ account, before: before.result, after: outcome.result });

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { NS_SIC_0, NS_SIC_1 } from "../../src/core";
-import { expectError, expectResult, scenario } from "./helpers";
+import { expectError, expectResult, receivedBy, scenario } from "./helpers";
 import { DOMAIN, escape, type Conn, type Query } from "./server";
 
 const address = (ns: string, inner: string) => `<address xmlns='${ns}'>${inner}</address>`;
@@ -152,7 +152,8 @@ describe("valid but unusual answers", () => {
         assert.equal(r.address.port, r.local.port);
         // RFC 6120 §8.2.3: the client answered the server's get with an error.
         const conn = server.connections[0]!;
-        assert.match(conn.received, /<iq type="error" id="ping-1" to="localhost"><error type="cancel"><service-unavailable/);
+        const answer = /<iq type="error" id="ping-1" to="localhost"><error type="cancel"><service-unavailable/;
+        assert.match(await receivedBy(() => conn.received, answer), answer);
       },
     ));
 });

@@ -82,6 +82,16 @@ export async function scenario(script: Script, body: (server: AdversarialServer)
 }
 
 /** The adversarial password, in clear or base64 at any alignment (computed without src/core). */
+/**
+ * Waits until the server has received what the client wrote: a check returns as soon as it has
+ * its answer, without waiting for the server to close, so late writes may still be in flight.
+ */
+export async function receivedBy(read: () => string, pattern: RegExp, withinMs = 2_000): Promise<string> {
+  const deadline = Date.now() + withinMs;
+  while (!pattern.test(read()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  return read();
+}
+
 export function assertNoSecretIn(text: string, password = PASSWORD): void {
   const found = leakedSecret(text, password);
   assert.equal(found, null, `the password leaked (${found})`);

@@ -2,16 +2,25 @@
 import * as vscode from "vscode";
 import type { Account } from "../accounts";
 import type { CheckOutcome } from "../checkService";
+import { toSicError } from "../output";
 import { register, resolveAccount, type AccountTarget, type Services } from "./shared";
 
 export function registerCheckCommands(services: Services): vscode.Disposable[] {
   const { accounts, output } = services;
   const run = (list: readonly Account[]) => checkWithProgress(services, list);
   return [
+    // Always resolves to an outcome (an array for "all"), so scripts can tell what happened;
+    // undefined only when the user dismissed the account picker.
     register("xmppSic.check", output, async (target?: AccountTarget | "all") => {
       if (target === "all") return run(accounts.list());
-      const account =
-        (target === undefined ? accounts.defaultAccount() : undefined) ?? (await resolveAccount(accounts, target, "Account to check"));
+      let account;
+      try {
+        account = (target === undefined ? accounts.defaultAccount() : undefined) ?? (await resolveAccount(accounts, target, "Account to check"));
+      } catch (err) {
+        const error = toSicError(err);
+        void vscode.window.showErrorMessage(error.message);
+        return { ok: false, error: { code: error.code, message: error.message }, at: new Date().toISOString() } satisfies CheckOutcome;
+      }
       return account ? (await run([account]))[0] : undefined;
     }),
     register("xmppSic.checkAll", output, () => run(accounts.list())),
