@@ -1,0 +1,343 @@
+// The extension as a person uses it: the packaged .vsix installed into code-server with
+// `--install-extension`, the workbench in headless Chromium, every step through the UI (command
+// palette, input boxes, quick picks, views, editor), against the shared real Prosody.
+//
+// Screenshots go to out/test/screenshots/; with XMPP_SIC_UPDATE_SCREENSHOTS=1 to docs/ as well
+// (docs/status-bar.png, docs/results-view.png, docs/stanza-xml.png).
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import type { Locator, Page } from "playwright-core";
+import { sharedServer } from "../../scripts/testbed/shared";
+import { openBrowser, type BrowserSession } from "./browser";
+import { CodeServer } from "./codeServer";
+import { buildVsix, filesContaining, repoRoot, skipWithoutVscode, waitForBrowserStorage } from "./harness";
+import { secretForms } from "./suite/protocol";
+
+const TEST_TIMEOUT_MS = 300_000;
+const STEP_MS = 30_000;
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Command palette: F1, type the command's title, run the matching entry. */
+async function runCommand(page: Page, title: string): Promise<void> {
+  const widget = page.locator(".quick-input-widget");
+  await page.keyboard.press("F1");
+  await widget.waitFor({ state: "visible", timeout: STEP_MS });
+  const input = widget.locator(".quick-input-box input");
+  await input.fill(`>${title}`);
+  // Enter runs the highlighted entry: wait until that is ours.
+  const entry = widget.locator(".monaco-list-row.focused", { hasText: new RegExp(`^\\s*${escapeRegExp(title)}`) }).first();
+  await entry.waitFor({ state: "visible", timeout: STEP_MS });
+  await input.press("Enter");
+}
+
+/**
+ * Answers the input box (or, with `pick`, the quick pick) currently asking something that matches
+ * `asks` (its prompt, placeholder or title): types `value` and presses Enter. In a quick pick the
+ * value filters the items and Enter takes the first one left, which must contain `value`.
+ */
+async function answer(page: Page, asks: RegExp, value: string, pick = false): Promise<void> {
+  const widget = page.locator(".quick-input-widget");
+  const input = widget.locator(".quick-input-box input");
+  const items = widget.locator(".quick-input-list .monaco-list-row");
+  const deadline = Date.now() + STEP_MS;
+  for (;;) {
+    if (await widget.isVisible()) {
+      const text = [
+        await widget.locator(".quick-input-title").innerText({ timeout: 500 }).catch(() => ""),
+        await widget.locator(".quick-input-message").innerText({ timeout: 500 }).catch(() => ""),
+        await input.getAttribute("placeholder", { timeout: 500 }).catch(() => ""),
+        await input.getAttribute("aria-label", { timeout: 500 }).catch(() => ""),
+      ].join(" | ");
+      const listed = await items.filter({ hasText: pick ? value : /./ }).count();
+      if (asks.test(text) && (pick ? listed > 0 : listed === 0)) break;
+      if (Date.now() > deadline) throw new Error(`no ${pick ? "quick pick" : "input box"} asking for ${asks} (the widget shows: ${text})`);
+    } else if (Date.now() > deadline) {
+      throw new Error(`no ${pick ? "quick pick" : "input box"} asking for ${asks}`);
+    }
+    await page.waitForTimeout(100);
+  }
+  await input.fill(value);
+  if (pick) await items.and(page.locator(".focused")).filter({ hasText: value }).waitFor({ timeout: STEP_MS });
+  await input.press("Enter");
+  // Gone, or replaced by the next question.
+  await until(async () => !(await widget.isVisible()) || (await input.inputValue().catch(() => "")) !== value, `the prompt for ${asks} to close`);
+}
+
+async function until(condition: () => Promise<boolean>, what: string, ms = STEP_MS): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Opens our view container from the activity bar (once) and returns the pane with that title. */
+async function viewPane(page: Page, title: string): Promise<Locator> {
+  const sidebar = page.locator("#workbench\\.parts\\.sidebar");
+  const isHeader = page.locator(".pane-header", { hasText: new RegExp(`^\\s*${escapeRegExp(title)}`, "i") });
+  const pane = sidebar.locator(".pane").filter({ has: isHeader }).first();
+  if (!(await pane.isVisible().catch(() => false))) {
+    await page.locator(".activitybar .action-item a[aria-label^='XMPP IP Check']").first().click({ timeout: STEP_MS });
+    await pane.waitFor({ state: "visible", timeout: STEP_MS });
+  }
+  const header = pane.locator(".pane-header").first();
+  if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
+  return pane;
+}
+
+/**
+ * Visits every row of a (virtualised) tree in `pane` once, scrolling as it goes: only the rows in
+ * view exist in the DOM, and they are re-created as the list scrolls, so each is identified by its
+ * data-index and looked up afresh when visited.
+ */
+async function forEachRow(page: Page, pane: Locator, visit: (row: Locator, label: string, level: string) => Promise<void>): Promise<number> {
+  const seen = new Set<string>();
+  for (let stale = 0; stale < 3; ) {
+    // One snapshot of the rendered rows that are wholly in view (the list also renders some rows
+    // beyond its edges, which a click would miss); the callback runs in the page.
+    const rendered: [string, string, string, boolean][] = await pane.locator(".monaco-list-row").evaluateAll((rows: any[]) =>
+      rows.map((r) => {
+        const box = r.getBoundingClientRect();
+        const list = r.closest(".monaco-list").getBoundingClientRect();
+        const inView = box.top >= list.top - 1 && box.bottom <= list.bottom + 1;
+        return [r.getAttribute("data-index") ?? "", r.innerText ?? "", r.getAttribute("aria-level") ?? "", inView];
+      }),
+    );
+    let fresh = 0;
+    for (const [index, label, level, inView] of rendered.sort((a, b) => Number(a[0]) - Number(b[0]))) {
+      if (!index || !inView || seen.has(index)) continue;
+      seen.add(index);
+      fresh++;
+      await visit(pane.locator(`.monaco-list-row[data-index="${index}"]`), label.trim(), level);
+    }
+    stale = fresh === 0 ? stale + 1 : 0;
+    const box = await pane.locator(".monaco-list").first().boundingBox();
+    if (!box) break;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, Math.max(44, box.height - 44));
+    await page.waitForTimeout(150);
+  }
+  return seen.size;
+}
+
+function screenshotTargets(name: string): string[] {
+  const root = repoRoot();
+  const targets = [join(root, "out/test/screenshots", name)];
+  if (process.env.XMPP_SIC_UPDATE_SCREENSHOTS === "1") targets.push(join(root, "docs", name));
+  return targets;
+}
+
+async function screenshot(t: TestContext, take: (path: string) => Promise<unknown>, name: string): Promise<void> {
+  const [first, ...more] = screenshotTargets(name);
+  for (const path of [first!, ...more]) mkdirSync(join(path, ".."), { recursive: true });
+  await take(first!);
+  for (const path of more) copyFileSync(first!, path);
+  t.diagnostic(`screenshot: ${[first, ...more].join(", ")}`);
+}
+
+test("a person adds an account and checks it in VS Code: status bar, Results, Stanza Log", { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  if (skipWithoutVscode(t)) return;
+  const prosody = await sharedServer("prosody");
+  if ("skip" in prosody) return t.skip(prosody.skip);
+
+  const scratch = mkdtempSync(join(tmpdir(), "xmpp-sic-vscode-ui-"));
+  const server = new CodeServer();
+  let browser: BrowserSession | undefined;
+  const user = `ui${randomBytes(4).toString("hex")}`;
+  const password = `pw-${randomBytes(12).toString("base64url")}`;
+  const jid = `${user}@${prosody.domain}`;
+  const steps: string[] = [];
+  const step = (s: string) => steps.push(`${new Date().toISOString()} ${s}`);
+  try {
+    await prosody.addUser(user, password);
+    step("packaging the .vsix");
+    const vsix = await buildVsix(scratch);
+    step("installing it with code-server --install-extension");
+    const installed = await server.installVsix(vsix);
+    assert.match(installed, /successfully installed/, `install output: ${installed}`);
+    assert.ok(
+      readdirSync(server.extensionsDir).some((name) => name.startsWith("xmpp-sic.xmpp-sic-")),
+      `no xmpp-sic.xmpp-sic-* in the extensions dir: ${readdirSync(server.extensionsDir).join(", ")}`,
+    );
+    await server.start({
+      settings: {
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": false,
+        "telemetry.telemetryLevel": "off",
+        "extensions.autoCheckUpdates": false,
+        "extensions.ignoreRecommendations": true,
+        "window.commandCenter": false,
+        "security.workspace.trust.enabled": false,
+      },
+    });
+
+    browser = await openBrowser({ width: 1280, height: 800 });
+    const { page } = browser;
+    const consoleLines: string[] = [];
+    page.on("console", (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+    step("opening the workbench");
+    await page.goto(server.workbenchUrl(), { waitUntil: "domcontentloaded", timeout: 60_000 });
+    await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    await page.locator("#workbench\\.parts\\.statusbar").waitFor({ timeout: 60_000 });
+    // Our view container appears once the workbench has read the installed extension.
+    await page.locator(".activitybar .action-item a[aria-label^='XMPP IP Check']").first().waitFor({ timeout: 60_000 });
+
+    step("Add Account through the palette and its prompts");
+    await runCommand(page, "XMPP IP Check: Add Account");
+    await answer(page, /JID/i, jid);
+    await answer(page, /password/i, password);
+    await answer(page, /host/i, "127.0.0.1");
+    await answer(page, /port/i, String(prosody.starttlsPort));
+    await answer(page, /secur|TLS/i, "STARTTLS", true);
+    await answer(page, /trust|certificate/i, "CA file", true);
+    await answer(page, /\bCA\b|PEM|path/, prosody.certs.caFile);
+    // "Added <jid>." confirms the account was saved before we go on.
+    await page.locator(".notifications-toasts", { hasText: jid }).first().waitFor({ timeout: 10_000 }).catch(() => {});
+
+    step("Check External Address through the palette");
+    await runCommand(page, "XMPP IP Check: Check External Address");
+
+    // The port the real server saw us connect from, from its own log: "Connected (FD n (127.0.0.1,
+    // <client port>, 127.0.0.1, <server port>))". Every view must show exactly this one.
+    const connectedFrom = () =>
+      [...prosody.logText().matchAll(new RegExp(`\\(127\\.0\\.0\\.1, (\\d+), 127\\.0\\.0\\.1, ${prosody.starttlsPort}\\)`, "g"))].map((m) => Number(m[1]));
+    const seenPort = async (text: string, where: string) => {
+      const port = Number(/127\.0\.0\.1:(\d+)/.exec(text)?.[1]);
+      assert.ok(port > 0, `${where} shows no 127.0.0.1:<port>: ${text}`);
+      assert.ok(connectedFrom().includes(port), `${where} shows port ${port}; Prosody saw connections from ${connectedFrom().join(", ")}`);
+      return port;
+    };
+    // Each part is its own subtest: one that fails leaves the others to say what still works.
+    const part = (name: string, fn: (st: TestContext) => Promise<void>) =>
+      t.test(name, async (st) => {
+        try {
+          await fn(st);
+        } catch (error) {
+          const path = join(repoRoot(), "out/test/screenshots", `ui-failure-${name.replace(/\W+/g, "-").slice(0, 40)}.png`);
+          mkdirSync(join(path, ".."), { recursive: true });
+          await page.screenshot({ path }).catch(() => {});
+          st.diagnostic(`failure screenshot: ${path}`);
+          for (const line of consoleLines.filter((l) => /^\[(error|warning)\]/.test(l)).slice(-15)) st.diagnostic(`browser console: ${line}`);
+          throw error;
+        } finally {
+          await page.keyboard.press("Escape").catch(() => {});
+          await page.mouse.move(640, 400).catch(() => {});
+        }
+      });
+    let port = 0;
+
+    await part("the status bar shows 127.0.0.1:<the port the server saw>", async (st) => {
+      const status = page.locator("#workbench\\.parts\\.statusbar .statusbar-item", { hasText: /127\.0\.0\.1:\d+/ }).first();
+      await status.waitFor({ state: "visible", timeout: 45_000 }).catch(async () => {
+        const bar = await page.locator("#workbench\\.parts\\.statusbar").innerText();
+        throw new Error(`no 127.0.0.1:<port> in the status bar, which shows: ${bar.replace(/\s+/g, " ")}`);
+      });
+      port = await seenPort(await status.innerText(), "the status bar");
+      await status.hover();
+      await page.locator(".monaco-hover, .workbench-hover", { hasText: /External/ }).first().waitFor({ timeout: 5_000 }).catch(() => {});
+      const viewport = page.viewportSize()!;
+      await screenshot(st, (path) => page.screenshot({ path, clip: { x: viewport.width - 720, y: viewport.height - 300, width: 720, height: 300 } }), "status-bar.png");
+    });
+
+    await part("the Results view shows the address, the port and the NAT hint", async (st) => {
+      const results = await viewPane(page, "Results");
+      await results.locator(".monaco-list-row", { hasText: jid }).first().waitFor({ timeout: STEP_MS });
+      await results.locator(".monaco-list-row", { hasText: /127\.0\.0\.1/ }).first().waitFor({ timeout: STEP_MS });
+      const text = await results.innerText();
+      const shown = await seenPort(text, "the Results view");
+      if (port) assert.equal(shown, port, "the Results view and the status bar disagree");
+      port ||= shown;
+      assert.match(text, /no NAT/i, `the Results view shows no NAT hint:\n${text}`);
+      // Wider than the default 300 px, so the descriptions are not cut off in the screenshot.
+      const sidebarBox = await page.locator("#workbench\\.parts\\.sidebar").boundingBox();
+      if (sidebarBox && sidebarBox.width < 480) {
+        const edge = sidebarBox.x + sidebarBox.width;
+        await page.mouse.move(edge, sidebarBox.y + sidebarBox.height / 2);
+        await page.mouse.down();
+        await page.mouse.move(edge + 200, sidebarBox.y + sidebarBox.height / 2, { steps: 5 });
+        await page.mouse.up();
+      }
+      await screenshot(st, (path) => page.locator("#workbench\\.parts\\.sidebar").screenshot({ path }), "results-view.png");
+    });
+
+    const forms = secretForms(user, password);
+    await part("the Stanza Log view lists the exchange; each stanza opens as XML without the password", async (st) => {
+      const stanzas = await viewPane(page, "Stanza Log");
+      // The check's group comes first (newest check on top); its stanzas below it.
+      await stanzas.locator(".monaco-list-row", { hasText: jid }).first().waitFor({ timeout: STEP_MS });
+      // Probes: short timeouts, since "not there yet" (or "no editor open yet") is a normal answer.
+      const editorText = async () => (await page.locator(".editor-instance .view-lines").first().innerText({ timeout: 500 })).replace(/\u00a0/g, " ");
+      let sawAnswer = false;
+      let sawSasl = false;
+      let opened = 0;
+      const labels: string[] = [];
+      const count = await forEachRow(page, stanzas, async (row, label, level) => {
+        labels.push(label.replace(/\s+/g, " "));
+        if (level === "1") return; // the check's group
+        // Each stanza opens in the (preview) editor under its own name: wait for the new one.
+        const activeTab = page.locator(".tabs-container .tab.active");
+        const previousTab = (await activeTab.innerText({ timeout: 500 }).catch(() => "")).trim();
+        const previousText = await editorText().catch(() => "");
+        await row.click({ timeout: 5_000 });
+        await page.mouse.move(900, 300); // no hover tooltip over the next row
+        await until(async () => {
+          const tab = (await activeTab.innerText({ timeout: 500 }).catch(() => "")).trim();
+          return /\.xml/.test(tab) && tab !== previousTab;
+        }, `the editor tab of "${label}"`);
+        await until(async () => {
+          const text = await editorText().catch(() => "");
+          return text.includes("<") && text !== previousText;
+        }, `the XML of "${label}" in the editor`);
+        const xml = await editorText();
+        opened++;
+        for (const form of forms) assert.ok(!xml.includes(form), `stanza "${label}" shows the password (as ${form})`);
+        if (/sasl|auth/i.test(`${label} ${xml}`)) sawSasl = true;
+        if (!sawAnswer && /<(address|ip)\b/.test(xml) && xml.includes("127.0.0.1") && (!port || xml.includes(String(port)))) {
+          sawAnswer = true;
+          await screenshot(st, (path) => page.screenshot({ path }), "stanza-xml.png");
+        }
+      });
+      assert.ok(opened > 3, `only ${opened} stanzas opened (${count} rows)`);
+      // The check's group says how many stanzas it has: every one of them was opened and read.
+      const announced = Number(/(\d+) stanzas?/.exec(labels.find((l) => l.includes(jid)) ?? "")?.[1] ?? opened);
+      assert.equal(opened, announced, `opened ${opened} stanzas of the ${announced} the group lists`);
+      assert.ok(labels.some((l) => /urn:xmpp:sic/.test(l)), `no XEP-0279 query among the rows:\n${labels.join("\n")}`);
+      assert.ok(sawSasl, "no SASL stanza in the Stanza Log");
+      assert.ok(sawAnswer, `no stanza showed the server's answer with 127.0.0.1${port ? `:${port}` : ""}`);
+    });
+
+    step("no password in the browser's storage or on disk");
+    await t.test("the browser's storage (globalState, secrets) holds the account but not the password", async () => {
+      const dump = await waitForBrowserStorage(page, jid);
+      for (const form of forms) assert.ok(!dump.includes(form), `the browser's storage holds the password (as ${JSON.stringify(form)})`);
+    });
+    await browser.close();
+    await server.stop();
+    await t.test("the password is in no file VS Code or the browser wrote", () => {
+      const hits = [
+        ...filesContaining(server.userDataDir, forms).map((f) => `user-data-dir/${f}`),
+        ...filesContaining(server.extensionsDir, forms).map((f) => `extensions-dir/${f}`),
+        ...filesContaining(browser!.profileDir, forms).map((f) => `chromium profile/${f}`),
+      ];
+      assert.deepEqual(hits, [], `the password was found in:\n${hits.join("\n")}`);
+    });
+  } catch (error) {
+    if (browser && !browser.page.isClosed()) {
+      const path = join(repoRoot(), "out/test/screenshots/ui-failure.png");
+      mkdirSync(join(path, ".."), { recursive: true });
+      await browser.page.screenshot({ path }).catch(() => {});
+      t.diagnostic(`failure screenshot: ${path}`);
+    }
+    for (const line of steps) t.diagnostic(`step: ${line}`);
+    throw error;
+  } finally {
+    await browser?.dispose();
+    await server.dispose();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
