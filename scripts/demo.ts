@@ -19,7 +19,8 @@ async function main(): Promise<number> {
     return await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, [join(__dirname, "cli.js"), ...args], {
         stdio: ["ignore", "inherit", "inherit"],
-        env: { ...process.env, XMPP_PASSWORD: password },
+        // The demo server is gone afterwards: keep what the CLI learns about it out of the user's cache.
+        env: { ...process.env, XMPP_PASSWORD: password, XDG_CACHE_HOME: server.dir },
       });
       child.on("exit", (code) => resolve(code ?? 1));
     });

@@ -5,53 +5,20 @@
 // base64 at any alignment, including inside "\0user\0password" — by a detector that does not use
 // src/core/redact.ts. Passwords are never taken as arguments.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import net from "node:net";
-import { join } from "node:path";
 import { describe, test } from "node:test";
 import { ERROR_CODES, type ErrorCode } from "../../src/core";
+import { CLI, runCli, type CliRun } from "../support/cli";
 import { leakedSecret } from "./helpers";
 import { AdversarialServer, DOMAIN, NS_SASL, NS_SIC_1, PASSWORD, USER, type Conn, type Query, type Script } from "./server";
 
-const CLI = join(__dirname, "..", "..", "..", "dist", "cli.js");
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 /** Everything a server that received PLAIN knows, in the forms it might echo. */
 const REFLECTION = `you said ${PASSWORD} = ${b64(`\0${USER}\0${PASSWORD}`)} = ${b64(PASSWORD)}`;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(
-  args: string[],
-  options: { env?: Record<string, string>; stdin?: string; onSpawn?: (child: ChildProcess) => void; timeoutMs?: number } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-    if (!options.env?.XMPP_PASSWORD) delete env.XMPP_PASSWORD;
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`xmpp-sic ${args.join(" ")} did not exit in time; stderr: ${stderr}`));
-    }, options.timeoutMs ?? 20_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? "");
-    options.onSpawn?.(child);
-  });
-}
-
-function assertNoLeak(run: Run, what: string): void {
+function assertNoLeak(run: CliRun, what: string): void {
   for (const [stream, text] of [["stdout", run.stdout], ["stderr", run.stderr]] as const) {
     const how = leakedSecret(text, PASSWORD);
     assert.equal(how, null, `${what}: the password is on ${stream} (${how}):\n${text.slice(0, 2000)}`);
@@ -239,7 +206,7 @@ describe("the CLI never prints the password", { skip: existsSync(CLI) ? false : 
   test("the terminal prompt does not echo the password", { skip: existsSync("/usr/bin/script") ? false : "no script(1) for a pseudo-terminal" }, async () => {
     const server = await AdversarialServer.start({});
     try {
-      const command = [process.execPath, CLI, ...serverArgs(server, "--log")].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+      const command = [process.execPath, CLI, ...serverArgs(server, "--log", "--step-by-step")].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
       const env: NodeJS.ProcessEnv = { ...process.env };
       delete env.XMPP_PASSWORD;
       const child = spawn("script", ["-qec", command, "/dev/null"], { env, stdio: ["pipe", "pipe", "pipe"] });

@@ -12,12 +12,11 @@
 // namespaces points at their own loopback. Needs root, iproute2, nftables and Prosody with
 // mod_ipcheck; without them the tests are reported skipped with the reason.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { IP, Lab, netnsUnavailable } from "../../scripts/testbed/netns";
 import { prosodyUnavailable, startProsody } from "../../scripts/testbed/prosody";
 import type { OwnedXmppServer } from "../../scripts/testbed/types";
-import { CLI } from "../support/cli";
+import { runCli, type CliRun } from "../support/cli";
 import { account } from "../support/servers";
 
 const CLIENT_V4 = "192.0.2.10";
@@ -33,36 +32,12 @@ const SNAT_PORTS = [40000, 40100] as const;
 
 const skip = netnsUnavailable() ?? prosodyUnavailable();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The built CLI inside a namespace, password from the environment. */
-function cliIn(netns: string, args: string[], password: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(IP, ["netns", "exec", netns, process.execPath, CLI, ...args], {
-      env: { ...process.env, XMPP_PASSWORD: password },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`xmpp-sic ${args.join(" ")} in ${netns} did not exit within 30 s`));
-    }, 30_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function cliIn(netns: string, args: string[], password: string): Promise<CliRun> {
+  return runCli(args, { via: [IP, "netns", "exec", netns], env: { XMPP_PASSWORD: password } });
 }
 
-function json(run: Run) {
+function json(run: CliRun) {
   assert.equal(run.code, 0, `exit ${run.code}\n${run.stdout}\n${run.stderr}`);
   return JSON.parse(run.stdout);
 }
