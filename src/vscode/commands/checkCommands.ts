@@ -24,7 +24,20 @@ export function registerCheckCommands(services: Services): vscode.Disposable[] {
       return account ? (await run([account]))[0] : undefined;
     }),
     register("xmppSic.checkAll", output, () => run(accounts.list())),
+    // From a tree item: that account. From the palette: pick one account, or all of them.
     register("xmppSic.checkAccount", output, async (target?: AccountTarget) => {
+      if (target === undefined && accounts.list().length > 1) {
+        const defaultId = accounts.defaultAccount()?.id;
+        const picked = await vscode.window.showQuickPick(
+          [
+            ...accounts.list().map((a) => ({ label: a.jid, description: a.id === defaultId ? "default" : undefined, account: a })),
+            { label: "$(check-all) All accounts", description: undefined, account: undefined },
+          ],
+          { placeHolder: "Check which account?" },
+        );
+        if (!picked) return undefined;
+        return picked.account ? (await run([picked.account]))[0] : run(accounts.list());
+      }
       const account = await resolveAccount(accounts, target, "Account to check");
       return account ? (await run([account]))[0] : undefined;
     }),
