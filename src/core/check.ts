@@ -115,7 +115,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
 export interface LiveCheck {
   readonly result: CheckResult;
   readonly isOpen: boolean;
-  recheck(options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<CheckResult>;
+  /** Asks again on the open session; its stanzas are logged under `checkId` (random when omitted). */
+  recheck(options?: { timeoutMs?: number; signal?: AbortSignal; checkId?: string }): Promise<CheckResult>;
   close(): Promise<void>;
 }
 
@@ -124,7 +125,7 @@ export const KEEPALIVE_MS = 60_000;
 
 export async function checkAndKeepOpen(options: CheckOptions): Promise<LiveCheck> {
   const { result, kept } = await guarded(options.password, () => runCheck(options, true));
-  const { session, query } = kept!;
+  const { session, query, recorder } = kept!;
   const { stream, iqs } = session;
   const keepalive = setInterval(() => stream.keepAlive(), KEEPALIVE_MS);
   keepalive.unref();
@@ -136,9 +137,10 @@ export async function checkAndKeepOpen(options: CheckOptions): Promise<LiveCheck
     get isOpen() {
       return stream.isOpen;
     },
-    recheck: ({ timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal } = {}) =>
+    recheck: ({ timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal, checkId = randomBytes(4).toString("hex") } = {}) =>
       guarded(options.password, async () => {
         const started = performance.now();
+        recorder.checkId = checkId;
         const timer = setTimeout(() => stream.abort(new SicError("timeout", `No answer within ${timeoutMs} ms to the re-check.`)), timeoutMs);
         const onCancel = () => stream.abort(new SicError("cancelled", "The check was cancelled."));
         signal?.addEventListener("abort", onCancel, { once: true });
@@ -154,6 +156,7 @@ export async function checkAndKeepOpen(options: CheckOptions): Promise<LiveCheck
             nat: natFor(answer, session, options),
             timingsMs: { connect: 0, tls: 0, auth: 0, query: ms, total: ms },
             checkedAt: new Date().toISOString(),
+            checkId,
           };
           return latest;
         } finally {
@@ -184,7 +187,7 @@ async function guarded<T>(password: string, run: () => Promise<T>): Promise<T> {
 interface Outcome {
   result: CheckResult;
   /** With keepOpen: the live session and the query that answered. */
-  kept?: { session: Session; query: SicQuery };
+  kept?: { session: Session; query: SicQuery; recorder: StanzaRecorder };
 }
 
 async function runCheck(options: CheckOptions, keepOpen: boolean): Promise<Outcome> {
@@ -282,7 +285,7 @@ async function runCheck(options: CheckOptions, keepOpen: boolean): Promise<Outco
       checkId,
     };
     succeeded = true;
-    return keepOpen ? { result, kept: { session, query: answer.query } } : { result };
+    return keepOpen ? { result, kept: { session, query: answer.query, recorder } } : { result };
   } catch (err) {
     // An abort shows up as whatever the interrupted step threw; the abort's reason is the truth.
     throw controller.signal.aborted ? controller.signal.reason : err;

@@ -72,7 +72,8 @@ export class StanzaLog {
 export class StanzaRecorder {
   constructor(
     private readonly log: StanzaLog,
-    private readonly checkId: string,
+    /** Which check the next entries belong to; a kept session's re-check files under its own. */
+    public checkId: string,
     private readonly secrets: readonly string[],
   ) {}
 

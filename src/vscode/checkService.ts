@@ -65,11 +65,21 @@ export class CheckService implements vscode.Disposable {
   check(account: Account, token?: vscode.CancellationToken): Promise<CheckOutcome> {
     const inFlight = this.running.get(account.id);
     if (inFlight) return inFlight;
-    const promise = this.run(account, token).finally(() => {
-      // Announced only once the check no longer counts as running, so views stop their spinners.
-      this.running.delete(account.id);
-      this.changed.fire({ accountId: account.id, outcome: this.results.get(account.id) });
-    });
+    const promise = this.run(account, token).then(
+      (outcome) => {
+        // Announced only once the check no longer counts as running, so views stop their spinners;
+        // with the outcome only when it was recorded (not for a cancel).
+        this.running.delete(account.id);
+        const recorded = this.results.get(account.id) === outcome;
+        this.changed.fire({ accountId: account.id, ...(recorded ? { outcome } : {}) });
+        return outcome;
+      },
+      (err: unknown) => {
+        this.running.delete(account.id);
+        this.changed.fire({ accountId: account.id });
+        throw err;
+      },
+    );
     this.running.set(account.id, promise);
     this.changed.fire({ accountId: account.id });
     return promise;
@@ -148,7 +158,7 @@ export class CheckService implements vscode.Disposable {
     const live = this.live.get(account.id);
     if (live?.isOpen) {
       try {
-        return await live.recheck({ timeoutMs: options.timeoutMs!, signal: options.signal! });
+        return await live.recheck({ timeoutMs: options.timeoutMs!, signal: options.signal!, checkId: options.checkId! });
       } catch (err) {
         if (toSicError(err).code === "cancelled") throw err;
         this.output.info(`${account.jid}: the kept session ended (${toSicError(err).message}); connecting afresh`);
@@ -161,8 +171,10 @@ export class CheckService implements vscode.Disposable {
   }
 
   private async record(account: Account, outcome: CheckOutcome): Promise<void> {
-    // An account removed while its check ran gets no result back.
+    // An account removed while its check ran gets no result back; a cancelled check learned
+    // nothing, so the last real outcome stays.
     if (!this.accounts.get(account.id)) return;
+    if (!outcome.ok && outcome.error.code === "cancelled") return;
     const before = this.results.get(account.id);
     this.results.set(account.id, outcome);
     await this.persist();

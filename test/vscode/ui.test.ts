@@ -1,6 +1,10 @@
 // The extension as a person uses it: the packaged .vsix installed into code-server with
 // `--install-extension`, the workbench in headless Chromium, every step through the UI (command
-// palette, input boxes, quick picks, views, editor), against the shared real Prosody.
+// palette, input boxes, quick picks, views, editor), against the shared real Prosody. Then what a
+// failure looks like (status bar warning, the error and its Retry action in Results; Retry after
+// fixing the account), Cancel in the progress notification of a check against a port that never
+// answers (cancelled at once, its connection closed, the last result kept), and the activation time VS Code shows for
+// the installed .vsix ("activate() took N ms" in the report).
 //
 // Screenshots go to out/test/screenshots/; with XMPP_SIC_UPDATE_SCREENSHOTS=1 to docs/ as well
 // (docs/status-bar.png, docs/results-view.png, docs/stanza-xml.png).
@@ -14,7 +18,8 @@ import type { Locator, Page } from "playwright-core";
 import { sharedServer } from "../../scripts/testbed/shared";
 import { openBrowser, type BrowserSession } from "./browser";
 import { CodeServer } from "./codeServer";
-import { buildVsix, filesContaining, repoRoot, skipWithoutVscode, waitForBrowserStorage } from "./harness";
+import { distinctivePassword, SilentServer } from "./fixtures";
+import { buildVsix, filesContaining, filesUnder, repoRoot, skipWithoutVscode, waitForBrowserStorage } from "./harness";
 import { secretForms } from "./suite/protocol";
 
 const TEST_TIMEOUT_MS = 300_000;
@@ -125,6 +130,26 @@ async function forEachRow(page: Page, pane: Locator, visit: (row: Locator, label
   return seen.size;
 }
 
+interface AccountAnswers {
+  jid: string;
+  password: string;
+  host: string;
+  port: number;
+  caFile: string;
+}
+
+/** Edit Account through the palette and every one of its prompts (the only account: no picker). */
+async function editAccount(page: Page, a: AccountAnswers): Promise<void> {
+  await runCommand(page, "XMPP IP Check: Edit Account");
+  await answer(page, /JID/i, a.jid);
+  await answer(page, /password/i, a.password);
+  await answer(page, /host/i, a.host);
+  await answer(page, /port/i, String(a.port));
+  await answer(page, /secur|TLS/i, "STARTTLS", true);
+  await answer(page, /trust|certificate/i, "CA file", true);
+  await answer(page, /\bCA\b|PEM|path/, a.caFile);
+}
+
 function screenshotTargets(name: string): string[] {
   const root = repoRoot();
   const targets = [join(root, "out/test/screenshots", name)];
@@ -149,7 +174,10 @@ test("a person adds an account and checks it in VS Code: status bar, Results, St
   const server = new CodeServer();
   let browser: BrowserSession | undefined;
   const user = `ui${randomBytes(4).toString("hex")}`;
-  const password = `pw-${randomBytes(12).toString("base64url")}`;
+  // Needs escaping in XML and JSON, and is not ASCII: the search below covers those forms too.
+  const password = distinctivePassword(randomBytes(12).toString("base64url"));
+  // Accepts TCP connections and never answers: a check against it runs until cancelled.
+  let silent: SilentServer | undefined;
   const jid = `${user}@${prosody.domain}`;
   const steps: string[] = [];
   const step = (s: string) => steps.push(`${new Date().toISOString()} ${s}`);
@@ -311,6 +339,114 @@ test("a person adds an account and checks it in VS Code: status bar, Results, St
       assert.ok(sawAnswer, `no stanza showed the server's answer with 127.0.0.1${port ? `:${port}` : ""}`);
     });
 
+    const good: AccountAnswers = { jid, password, host: "127.0.0.1", port: prosody.starttlsPort, caFile: prosody.certs.caFile };
+    const statusItem = (text: string | RegExp) => page.locator("#workbench\\.parts\\.statusbar .statusbar-item", { hasText: text }).first();
+    const clearNotifications = () => runCommand(page, "Notifications: Clear All Notifications");
+
+    await part("a failed check: the status bar warns, Results shows the error with Retry; Retry after fixing works", async (st) => {
+      step("Edit Account: a wrong password");
+      await editAccount(page, { ...good, password: `${password}-wrong` });
+      await runCommand(page, "XMPP IP Check: Check External Address");
+      await statusItem("XMPP check failed").waitFor({ state: "visible", timeout: STEP_MS }).catch(async () => {
+        const bar = await page.locator("#workbench\\.parts\\.statusbar").innerText();
+        throw new Error(`no "XMPP check failed" in the status bar, which shows: ${bar.replace(/\s+/g, " ")}`);
+      });
+      const results = await viewPane(page, "Results");
+      const errorRow = results.locator(".monaco-list-row", { hasText: /Failed: auth/ }).first();
+      await errorRow.waitFor({ timeout: STEP_MS });
+      const errorText = (await errorRow.innerText()).replace(/\s+/g, " ").trim();
+      // The label, then the error sentence as the description.
+      assert.match(errorText, /^Failed: auth\s*\S/, `the error row shows no message: ${errorText}`);
+      for (const form of forms) assert.ok(!errorText.includes(form), `the error row shows the password (as ${form})`);
+      assert.equal(await results.locator(".monaco-list-row", { hasText: /127\.0\.0\.1/ }).count(), 0, "the Results view still shows the old address under the failure");
+      await errorRow.hover();
+      const retry = errorRow.getByRole("button", { name: "Retry" });
+      await retry.waitFor({ state: "visible", timeout: 5_000 });
+      // For looking at, not for docs/: out/test/screenshots only.
+      const failedShot = join(repoRoot(), "out/test/screenshots/ui-check-failed.png");
+      await page.screenshot({ path: failedShot });
+      st.diagnostic(`screenshot: ${failedShot}`);
+      await clearNotifications();
+
+      step("Edit Account: the right password again, then Retry on the error");
+      await editAccount(page, good);
+      const errorAgain = results.locator(".monaco-list-row", { hasText: /Failed: auth/ }).first();
+      await errorAgain.hover();
+      await errorAgain.getByRole("button", { name: "Retry" }).click({ timeout: 5_000 });
+      const fixed = statusItem(/127\.0\.0\.1:\d+/);
+      await fixed.waitFor({ state: "visible", timeout: STEP_MS });
+      const retried = await seenPort(await fixed.innerText(), "the status bar after Retry");
+      assert.notEqual(retried, port, "the status bar shows the port of the check before the failure");
+      await results.locator(".monaco-list-row", { hasText: new RegExp(`127\\.0\\.0\\.1:${retried}`) }).first().waitFor({ timeout: STEP_MS });
+      assert.equal(await results.locator(".monaco-list-row", { hasText: /Failed:/ }).count(), 0, "the Results view still shows the failure after a good Retry");
+    });
+
+    await part("Cancel in the progress notification: cancelled at once, its connection closed; the next check works", async (st) => {
+      silent = await SilentServer.start();
+      step(`Edit Account: port ${silent.port}, which accepts and never answers`);
+      await editAccount(page, { ...good, port: silent.port });
+      await clearNotifications();
+      const before = silent.counts();
+      await runCommand(page, "XMPP IP Check: Check External Address");
+      await silent.until((c) => c.accepted > before.accepted, STEP_MS, "the check to connect");
+      const toast = page.locator(".notification-toast", { hasText: `Checking ${jid}` }).first();
+      const cancel = toast.getByRole("button", { name: "Cancel" });
+      await cancel.waitFor({ state: "visible", timeout: STEP_MS });
+      await statusItem(/Checking/).waitFor({ state: "visible", timeout: 5_000 });
+      const clicked = Date.now();
+      await cancel.click();
+      const clickMs = Date.now() - clicked;
+      // Timed apart: the server seeing the socket close, and the outcome reaching the view.
+      const closed = silent.until((c) => c.open === 0, 5_000, "the cancelled check's connection to close").then((counts) => ({ counts, ms: Date.now() - clicked }));
+      closed.catch(() => {});
+      // A cancelled check learned nothing: the last good result stays, in the status bar and in Results.
+      const results = await viewPane(page, "Results");
+      await statusItem(/127\.0\.0\.1:\d+/).waitFor({ state: "visible", timeout: 10_000 });
+      const shownMs = Date.now() - clicked;
+      assert.equal(await results.locator(".monaco-list-row", { hasText: /Failed:/ }).count(), 0, "the cancelled check replaced the last result");
+      const { counts: after, ms: closedMs } = await closed;
+      assert.equal(after.accepted, before.accepted + 1, "the check opened more than one connection");
+      // The deadline is the 15 s default: an outcome this soon can only be the cancellation.
+      assert.ok(shownMs < 5_000, `the status bar left "Checking…" only ${shownMs} ms after Cancel`);
+      await toast.waitFor({ state: "hidden", timeout: 5_000 });
+      // Playwright's click includes its own actionability waits (a few hundred ms here): the
+      // times after the click returned are the extension's.
+      st.diagnostic(
+        `Cancel: after the click returned (it took ${clickMs} ms), the server saw the socket close in ${Math.max(0, closedMs - clickMs)} ms ` +
+          `and the status bar showed the last result again in ${Math.max(0, shownMs - clickMs)} ms`,
+      );
+
+      step("Edit Account: the real server again, and check");
+      await editAccount(page, good);
+      await runCommand(page, "XMPP IP Check: Check External Address");
+      const ok = statusItem(/127\.0\.0\.1:\d+/);
+      await ok.waitFor({ state: "visible", timeout: STEP_MS });
+      await seenPort(await ok.innerText(), "the status bar after the cancelled check");
+      assert.equal(silent.counts().accepted, after.accepted, "the check after the cancelled one went to the silent port");
+    });
+
+    await part("activate() time, as VS Code's Running Extensions shows it (the packaged .vsix)", async (st) => {
+      await runCommand(page, "Developer: Show Running Extensions");
+      const editor = page.locator(".runtime-extensions-editor");
+      await editor.waitFor({ timeout: STEP_MS });
+      const row = editor.locator(".monaco-list-row", { hasText: /xmpp-sic\.xmpp-sic|XMPP IP Check/ }).first();
+      for (let i = 0; i < 20 && !(await row.isVisible()); i++) {
+        const box = await editor.locator(".monaco-list").first().boundingBox();
+        if (box) {
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+          await page.mouse.wheel(0, 140);
+        }
+        await page.waitForTimeout(150);
+      }
+      const time = row.locator(".activation-time");
+      await until(async () => /Activation: \d+ms/.test(await time.innerText().catch(() => "")), "an activation time for xmpp-sic");
+      const text = (await time.innerText()).trim();
+      const ms = Number(/(\d+)ms/.exec(text)![1]);
+      assert.ok(Number.isFinite(ms) && ms >= 0, `not a time: ${text}`);
+      st.diagnostic(`activate() took ${ms} ms (the packaged .vsix, as VS Code's Running Extensions shows it: "${text}", i.e. load code + call activate)`);
+      await runCommand(page, "View: Close All Editors");
+    });
+
     step("no password in the browser's storage or on disk");
     await t.test("the browser's storage (globalState, secrets) holds the account but not the password", async () => {
       const dump = await waitForBrowserStorage(page, jid);
@@ -319,6 +455,13 @@ test("a person adds an account and checks it in VS Code: status bar, Results, St
     await browser.close();
     await server.stop();
     await t.test("the password is in no file VS Code or the browser wrote", () => {
+      // The search reaches the extension's output channel log (it logged each check there).
+      const outputLog = filesUnder(server.userDataDir).find((f) => /(^|\/)xmpp-sic\.xmpp-sic\/XMPP IP Check\.log$/.test(f));
+      assert.ok(outputLog, "no \"XMPP IP Check\" output channel log under the user-data-dir");
+      assert.ok(
+        filesContaining(server.userDataDir, [`Checking ${jid} via`]).some((f) => f.startsWith(`${outputLog} `)),
+        `the search does not find the "Checking ${jid}" line in ${outputLog}`,
+      );
       const hits = [
         ...filesContaining(server.userDataDir, forms).map((f) => `user-data-dir/${f}`),
         ...filesContaining(server.extensionsDir, forms).map((f) => `extensions-dir/${f}`),
@@ -338,6 +481,7 @@ test("a person adds an account and checks it in VS Code: status bar, Results, St
   } finally {
     await browser?.dispose();
     await server.dispose();
+    await silent?.close();
     rmSync(scratch, { recursive: true, force: true });
   }
 });

@@ -12,7 +12,7 @@ import Mocha from "mocha";
 import * as vscode from "vscode";
 import type { CheckResult } from "../../../src/core/check";
 import type { StanzaLogEntry } from "../../../src/core/stanzaLog";
-import { secretForms, SUITE_ENV, type ProsodyTarget, type SuiteConfig, type SuiteResult } from "./protocol";
+import { secretForms, SUITE_ENV, type FailureTargets, type ProbeState, type ProsodyTarget, type SuiteConfig, type SuiteResult } from "./protocol";
 
 export const EXTENSION_ID = "xmpp-sic.xmpp-sic";
 
@@ -62,7 +62,7 @@ const commands = {
 };
 
 function assertNoSecret(text: string, target: ProsodyTarget, where: string): void {
-  const forms = [...secretForms(target.user, target.password), ...secretForms(target.second.user, target.second.password)];
+  const forms = [target, target.second, target.kept].flatMap(({ user, password }) => secretForms(user, password));
   for (const form of forms) {
     assert.ok(!text.includes(form), `${where} contains the password (as ${JSON.stringify(form)})`);
   }
@@ -72,6 +72,34 @@ function assertOk(outcome: CheckOutcome | undefined, what: string): CheckResult 
   assert.ok(outcome, `${what}: no outcome`);
   if (!outcome.ok) assert.fail(`${what} failed: ${outcome.error.code}: ${outcome.error.message}`);
   return outcome.result;
+}
+
+/** Lines for the Node side's report, attached to the test that is running (see run()). */
+let notes: string[] = [];
+function note(line: string): void {
+  notes.push(line);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(probe: () => T | Promise<T>, ms: number, what: string): Promise<Exclude<T, false | 0 | "" | null | undefined>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as Exclude<T, false | 0 | "" | null | undefined>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Sets (undefined: removes) a user setting through the configuration API, as Settings would. */
+async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration("xmppSic").update(key, value, vscode.ConfigurationTarget.Global);
+  await until(
+    () => JSON.stringify(vscode.workspace.getConfiguration("xmppSic").inspect(key)?.globalValue) === JSON.stringify(value),
+    10_000,
+    `xmppSic.${key} to read ${JSON.stringify(value)}`,
+  );
 }
 
 async function activate(): Promise<XmppSicApi> {
@@ -95,7 +123,17 @@ async function addAccount(input: AccountInput): Promise<string> {
 function defineTests(config: SuiteConfig): void {
   suite("extension host", () => {
     test("the extension is installed, activates and returns its API", async () => {
+      const extension = vscode.extensions.getExtension<XmppSicApi>(EXTENSION_ID);
+      const activeBefore = extension?.isActive;
+      const started = performance.now();
       const api = await activate();
+      // onStartupFinished activates it as the workbench starts, racing this suite: this call may
+      // find it active, or join the activation under way. Either way this is not the time of an
+      // activation; VS Code's own timings of it are in the next test.
+      note(
+        `extension.activate() from the suite: ${activeBefore ? "already active" : "not active yet (an activation may be under way)"}, ` +
+          `resolved in ${(performance.now() - started).toFixed(1)} ms`,
+      );
       for (const method of ["accounts", "lastResult", "onDidChangeResults", "stanzaLog", "hasSecret"] as const) {
         assert.equal(typeof api[method], "function", `API has no ${method}()`);
       }
@@ -103,6 +141,222 @@ function defineTests(config: SuiteConfig): void {
       for (const id of ["xmppSic.addAccount", "xmppSic.editAccount", "xmppSic.removeAccount", "xmppSic.setDefaultAccount", "xmppSic.check", "xmppSic.stanzaLog.clear", "xmppSic.stanzaLog.export"]) {
         assert.ok(all.includes(id), `command ${id} is not registered`);
       }
+    });
+  });
+
+  suite("activation", () => {
+    // VS Code's own timings of the activation (extension host: require of the bundle, the
+    // activate() call, the returned value settling), as "Developer: Startup Performance" lists them.
+    test("activate() time, as VS Code measured it (Developer: Startup Performance)", async () => {
+      await activate();
+      await vscode.commands.executeCommand("perfview.show");
+      try {
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: "perf", path: "Startup Performance" }));
+        // | Extension | Eager | Load Code | Call Activate | Finish Activate | Event | By |
+        const row = await until(
+          () => doc.getText().split("\n").find((line) => new RegExp(`^\\|\\s*${EXTENSION_ID.replace(/\./g, "\\.")}\\s*\\|`).test(line)),
+          20_000,
+          `a row for ${EXTENSION_ID} in the Extension Activation Stats`,
+        ).catch((error: Error) => {
+          throw new Error(`${error.message}; the document reads:\n${doc.getText().slice(0, 6000)}`);
+        });
+        const cells = row.split("|").map((c) => c.trim()).slice(1, -1);
+        assert.equal(cells.length, 7, `unexpected row: ${row}`);
+        const [, eager, load, call, finish, event] = cells;
+        const [loadMs, callMs, finishMs] = [load, call, finish].map(Number) as [number, number, number];
+        for (const [name, ms] of [["load code", loadMs], ["call activate", callMs], ["finish activate", finishMs]] as const) {
+          assert.ok(Number.isFinite(ms) && ms >= 0, `${name} is not a time: ${row}`);
+        }
+        note(
+          `activate() took ${loadMs + callMs + finishMs} ms (VS Code's extension host timings, dev build dist/extension.js: ` +
+            `load code ${loadMs} ms + call activate ${callMs} ms + finish activate ${finishMs} ms; event ${event}, eager ${eager})`,
+        );
+      } finally {
+        await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+      }
+    });
+  });
+
+  suite("a failed check leaves the extension usable, and the next check works", function () {
+    let api: XmppSicApi;
+    let target: ProsodyTarget;
+    let failures: FailureTargets;
+    let jid: string;
+
+    suiteSetup(async function () {
+      if (!config.prosody || !config.failures) return this.skip();
+      target = config.prosody;
+      failures = config.failures;
+      jid = `${target.user}@${target.domain}`;
+      api = await activate();
+    });
+
+    teardown(async () => {
+      for (const id of added) await commands.removeAccount(id);
+      added.clear();
+      if (vscode.workspace.getConfiguration("xmppSic").inspect("timeoutSeconds")?.globalValue !== undefined) await setSetting("timeoutSeconds", undefined);
+    });
+
+    const good = (): AccountInput => ({
+      jid,
+      password: target.password,
+      host: target.host,
+      port: target.starttlsPort,
+      tls: "starttls",
+      caFile: target.caFile,
+    });
+
+    const probe = async (): Promise<ProbeState> => (await fetch(failures.probeUrl, { signal: AbortSignal.timeout(5_000) })).json() as Promise<ProbeState>;
+
+    /**
+     * Adds an account set up to fail, checks it and expects `code`; then holds the extension to
+     * still working: the API answers, another account checks fine, and once `fix` is applied with
+     * editAccount the same account checks fine.
+     */
+    async function failThenRecover(code: string, broken: Partial<AccountInput>, fix: Partial<AccountInput>, during?: (elapsedMs: number) => Promise<void>) {
+      const events: { accountId: string; outcome: CheckOutcome }[] = [];
+      const listener = api.onDidChangeResults((e) => events.push(e));
+      try {
+        const id = await addAccount({ ...good(), ...broken });
+        const started = performance.now();
+        const failed = await commands.check(id);
+        const elapsedMs = performance.now() - started;
+        assert.ok(failed, "xmppSic.check resolved to no outcome");
+        if (failed.ok) assert.fail(`expected a ${code} failure, the check succeeded (${JSON.stringify(failed.result.address)})`);
+        assert.equal(failed.error.code, code, `expected ${code}, got ${failed.error.code}: ${failed.error.message}`);
+        assert.ok(failed.error.message.trim().length > 0, "the failure has no message");
+        assert.ok(!Number.isNaN(Date.parse(failed.at)), `outcome.at is not a time: ${failed.at}`);
+        assertNoSecret(JSON.stringify(failed), target, `the ${code} outcome`);
+        await during?.(elapsedMs);
+
+        // The API still answers, and tells the same story.
+        assert.deepEqual(api.lastResult(id), failed, "api.lastResult differs from what the command resolved to");
+        assert.ok(
+          events.some((e) => e.accountId === id && !e.outcome.ok && e.outcome.error.code === code),
+          "onDidChangeResults did not report the failure",
+        );
+        assert.ok(api.accounts().some((a) => a.id === id && a.jid === jid), "the account is gone from api.accounts()");
+        assert.equal(await api.hasSecret(id), true, "the failure lost the stored password");
+        const log = api.stanzaLog();
+        assert.ok(Array.isArray(log), "api.stanzaLog() is not a list");
+        assertNoSecret(JSON.stringify(log), target, "api.stanzaLog() after the failure");
+
+        // Another account still checks fine, and so does this one once fixed.
+        const other = await addAccount({ ...good(), jid: `${target.second.user}@${target.domain}`, password: target.second.password });
+        assertOk(await commands.check(other), `another account's check after the ${code} failure`);
+        await commands.editAccount(id, fix);
+        const fixed = await commands.check(id);
+        const result = assertOk(fixed, `the check after fixing the ${code} failure`);
+        assert.equal(result.address.ip, "127.0.0.1");
+        assert.equal(result.server.port, target.starttlsPort);
+        assert.deepEqual(api.lastResult(id), fixed, "api.lastResult is not the fixed check's");
+        assert.ok(events.some((e) => e.accountId === id && e.outcome.ok), "onDidChangeResults did not report the fixed check");
+      } finally {
+        listener.dispose();
+      }
+    }
+
+    test("a wrong password: auth", () => failThenRecover("auth", { password: `${target.password}-wrong` }, { password: target.password }));
+
+    test("a port where nothing listens: connect", () =>
+      failThenRecover("connect", { port: failures.refusedPort }, { port: target.starttlsPort }));
+
+    test("a port that accepts and never speaks, xmppSic.timeoutSeconds 1: timeout, and the connection closed", async () => {
+      await setSetting("timeoutSeconds", 1);
+      const before = (await probe()).silent;
+      await failThenRecover("timeout", { port: failures.silentPort }, { port: target.starttlsPort }, async (elapsedMs) => {
+        // The deadline came from the setting: not the 15 s default, and not a failure before it.
+        assert.ok(elapsedMs >= 900 && elapsedMs < 6_000, `the check failed after ${Math.round(elapsedMs)} ms with timeoutSeconds 1`);
+        const after = await until(async () => {
+          const now = (await probe()).silent;
+          return now.open === 0 && now;
+        }, 5_000, "the silent server to see the connection close");
+        assert.equal(after.accepted, before.accepted + 1, "the check did not open exactly one connection");
+        // The fix below must not race the 1 s deadline.
+        await setSetting("timeoutSeconds", undefined);
+      });
+    });
+
+    test("a Prosody without mod_ipcheck: unsupported", async function () {
+      const server = failures.noIpcheck;
+      if ("skip" in server) return this.skip();
+      await failThenRecover("unsupported", { port: server.port, caFile: server.caFile }, { port: target.starttlsPort, caFile: target.caFile });
+    });
+
+    for (const [code, which, what] of [
+      ["bad-reply", "badReply", "malformed XML"],
+      ["stream-error", "streamError", "a stream error"],
+    ] as const) {
+      test(`a server answering the query with ${what}: ${code}, and the connection closed`, async () => {
+        const server = failures[which];
+        await failThenRecover(code, { port: server.port, caFile: server.caFile }, { port: target.starttlsPort, caFile: target.caFile }, async () => {
+          const seen = await until(async () => {
+            const now = (await probe())[which];
+            return now.open === 0 && now;
+          }, 5_000, `the ${which} server to see the connection close`);
+          assert.ok(seen.accepted >= 1, `the ${which} server saw no connection`);
+        });
+      });
+    }
+  });
+
+  suite("xmppSic.keepSessionOpen against a real Prosody", function () {
+    let target: ProsodyTarget;
+
+    suiteSetup(async function () {
+      if (!config.prosody) return this.skip();
+      target = config.prosody;
+      await activate();
+    });
+
+    teardown(async () => {
+      for (const id of added) await commands.removeAccount(id);
+      added.clear();
+      if (vscode.workspace.getConfiguration("xmppSic").get("keepSessionOpen")) await setSetting("keepSessionOpen", false);
+    });
+
+    test("on: a second check reuses the connection (connect 0 ms, same local port, one login); off: the server sees it close", async () => {
+      const { user, password } = target.kept;
+      const keptJid = `${user}@${target.domain}`;
+      const serverLog = () => readFileSync(target.logFile, "utf8");
+      const logins = () => serverLog().split("\n").filter((line) => line.includes(`Authenticated as ${keptJid}`)).length;
+      assert.equal(logins(), 0, "the kept-session account logged in before the test");
+
+      await setSetting("keepSessionOpen", true);
+      const id = await addAccount({ jid: keptJid, password, host: target.host, port: target.starttlsPort, tls: "starttls", caFile: target.caFile });
+      const first = assertOk(await commands.check(id), "the first check");
+      const second = assertOk(await commands.check(id), "the second check");
+      // A new outcome, not the first one again. (Not told apart by checkId: LiveCheck.recheck() in
+      // src/core keeps the first check's, and logs the re-check's stanzas under it.)
+      assert.notDeepEqual(second, first, "the second check is the first one's outcome again");
+      assert.ok(Date.parse(second.checkedAt) >= Date.parse(first.checkedAt), "the second check is older than the first");
+      assert.equal(second.timingsMs.connect, 0, `the second check connected (timings ${JSON.stringify(second.timingsMs)})`);
+      assert.equal(second.timingsMs.tls, 0, "the second check negotiated TLS again");
+      assert.equal(second.timingsMs.auth, 0, "the second check logged in again");
+      assert.equal(second.local.port, first.local.port, "the second check used another local port: another connection");
+      assert.equal(second.address.port, first.address.port, "the server saw the second check come from another port");
+
+      // The server's side: one connection from that port, one login, still open.
+      const opened = new RegExp(`(conn[\\w-]+)\\s+debug\\s+New connection FD \\d+ \\(127\\.0\\.0\\.1, ${first.local.port}, 127\\.0\\.0\\.1, ${target.starttlsPort}\\)`, "g");
+      const connections = await until(() => {
+        const found = [...serverLog().matchAll(opened)];
+        return found.length > 0 && found;
+      }, 5_000, `Prosody's log to show the connection from port ${first.local.port}`);
+      const connId = connections.at(-1)![1]!;
+      assert.equal(logins(), 1, "Prosody saw more than one login for two checks");
+      // Prosody's connection lines until then: New connection, Connected, Start TLS ..., TLS
+      // handshake complete. Its closing ones vary: "Close after writing remaining buffered data",
+      // "Closing now", "Read error, closing (closed)", "Connection closed by remote".
+      const closeLine = new RegExp(`${connId}\\s+\\w+\\s+.*\\bclos`, "i");
+      assert.ok(!closeLine.test(serverLog()), "Prosody closed the kept connection already");
+
+      await setSetting("keepSessionOpen", false);
+      await until(() => closeLine.test(serverLog()), 10_000, `Prosody to see the kept connection (${connId}) close once the setting is off`);
+
+      // Off: the next check is a fresh connection (and a fresh login) again.
+      const third = assertOk(await commands.check(id), "the check after turning the setting off");
+      assert.notEqual(third.local.port, first.local.port, "the check after turning the setting off reused the old connection");
+      await until(() => logins() === 2, 5_000, "Prosody to see the second login");
     });
   });
 
@@ -280,14 +534,16 @@ export async function run(): Promise<void> {
     defineTests(config);
     await new Promise<void>((resolve) => {
       const runner = mocha.run(() => resolve());
-      const { EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING } = Mocha.Runner.constants;
+      const { EVENT_TEST_BEGIN, EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING } = Mocha.Runner.constants;
+      const takeNotes = () => (notes.length > 0 ? { notes: notes.splice(0) } : {});
+      runner.on(EVENT_TEST_BEGIN, () => (notes = []));
       runner.on(EVENT_TEST_PASS, (t) => {
         outcome.passed++;
-        outcome.tests.push({ fullTitle: t.fullTitle(), state: "passed", durationMs: t.duration ?? 0 });
+        outcome.tests.push({ fullTitle: t.fullTitle(), state: "passed", durationMs: t.duration ?? 0, ...takeNotes() });
       });
       runner.on(EVENT_TEST_FAIL, (t, err: Error) => {
         outcome.failed++;
-        outcome.tests.push({ fullTitle: t.fullTitle(), state: "failed", durationMs: t.duration ?? 0, error: err?.stack ?? String(err) });
+        outcome.tests.push({ fullTitle: t.fullTitle(), state: "failed", durationMs: t.duration ?? 0, error: err?.stack ?? String(err), ...takeNotes() });
       });
       runner.on(EVENT_TEST_PENDING, (t) => {
         outcome.pending++;
