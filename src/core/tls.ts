@@ -1,6 +1,6 @@
-// TLS for one connection, with trust that reaches this connection only (never process-wide
-// settings such as NODE_TLS_REJECT_UNAUTHORIZED or NODE_EXTRA_CA_CERTS, which inside VS Code would
-// weaken every extension). The certificate is checked against the JID's domain (RFC 6120 §13.7.2,
+// TLS for one connection, with trust that reaches this connection only (never the process-wide
+// environment switches that turn verification off or add CAs for every connection, which inside
+// VS Code would weaken every extension). The certificate is checked against the JID's domain (RFC 6120 §13.7.2,
 // RFC 6125), not against the host or IP we happened to connect to.
 import { createHash, X509Certificate } from "node:crypto";
 import type { Socket } from "node:net";
