@@ -5,7 +5,7 @@ import type { StanzaLogEntry } from "../core";
 import type { Account, AccountStore } from "./accounts";
 import type { CheckOutcome, CheckService } from "./checkService";
 
-export interface AccountView extends Omit<Account, never> {
+export interface AccountView extends Account {
   isDefault: boolean;
 }
 
