@@ -19,10 +19,20 @@ export async function serverOrSkip(t: TestContext, kind: ServerKind): Promise<Xm
 /**
  * How many SASL <auth> elements the server has logged so far. Both test-bed servers log at debug
  * level; comparing the count before and after a check proves the server never received credentials.
+ * ejabberd writes its log with a delay, so the count is read until it holds still: otherwise a
+ * login from an earlier test could land between "before" and "after".
  */
-export function authAttempts(server: XmppServer): number {
+export async function authAttempts(server: XmppServer): Promise<number> {
   const pattern = server.kind === "prosody" ? /Received\[c2s_unauthed\]: <auth\b/g : /<auth\b[^>]*xmpp-sasl/g;
-  return server.logText().match(pattern)?.length ?? 0;
+  const count = () => server.logText().match(pattern)?.length ?? 0;
+  let last = count();
+  for (let stable = 0, i = 0; stable < 3 && i < 40; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = count();
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+  return last;
 }
 
 export function account(server: XmppServer, user = "alice") {
