@@ -2,7 +2,7 @@
 // addresses and timings, never credentials). Everything the views and the API show comes from here.
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
-import { check, checkAndKeepOpen, type CheckOptions, type CheckResult, type ErrorCode, type LiveCheck, type StanzaLog } from "../core";
+import { check, checkAndKeepOpen, ProfileCache, type CheckOptions, type CheckResult, type ErrorCode, type LiveCheck, type StanzaLog } from "../core";
 import type { Account, AccountStore } from "./accounts";
 import { toSicError, type Output } from "./output";
 import { affects, SETTINGS, settings } from "./settings";
@@ -24,10 +24,13 @@ export interface AddressChange {
 }
 
 const RESULTS_KEY = "xmppSic.lastResults";
+/** What checks learned about servers (features, mechanism; nothing secret), so the first check after a restart pipelines too. */
+const PROFILES_KEY = "xmppSic.serverProfiles";
 
 export class CheckService implements vscode.Disposable {
   private readonly results: Map<string, CheckOutcome>;
   private readonly running = new Map<string, Promise<CheckOutcome>>();
+  private readonly profiles = new ProfileCache();
   /** Open sessions per account, with xmppSic.keepSessionOpen. */
   private readonly live = new Map<string, LiveCheck>();
   /** checkId → whose check it was, so the stanza log can label its groups. */
@@ -46,6 +49,7 @@ export class CheckService implements vscode.Disposable {
     private readonly state: vscode.Memento,
   ) {
     this.results = new Map(Object.entries(state.get<Record<string, CheckOutcome>>(RESULTS_KEY, {})));
+    this.profiles.load(state.get(PROFILES_KEY));
     this.configListener = vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, SETTINGS.keepSessionOpen) && !settings.keepSessionOpen()) this.closeAllSessions();
     });
@@ -135,6 +139,7 @@ export class CheckService implements vscode.Disposable {
         signal: controller.signal,
         log: this.log,
         checkId,
+        profiles: this.profiles,
       });
       outcome = { ok: true, result };
       this.output.info(
@@ -184,7 +189,8 @@ export class CheckService implements vscode.Disposable {
     }
   }
 
-  private persist(): Thenable<void> {
-    return this.state.update(RESULTS_KEY, Object.fromEntries(this.results));
+  private async persist(): Promise<void> {
+    await this.state.update(PROFILES_KEY, this.profiles.toJSON());
+    await this.state.update(RESULTS_KEY, Object.fromEntries(this.results));
   }
 }
