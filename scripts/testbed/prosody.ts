@@ -26,6 +26,8 @@ export interface ProsodyOptions {
   /** Load mod_ipcheck (XEP-0279); default true. */
   ipcheck?: boolean;
   extraModules?: string[];
+  /** Directories searched for modules before the prosody-modules package's (e.g. patched copies). */
+  pluginPaths?: string[];
   /** Default: alice and bob with random passwords. */
   users?: Account[];
   domain?: string;
@@ -51,6 +53,7 @@ interface ConfigInput {
   certs: Certs;
   logFile: string;
   interfaces: readonly string[];
+  pluginPaths: readonly string[];
 }
 
 function config(c: ConfigInput): string {
@@ -60,7 +63,7 @@ function config(c: ConfigInput): string {
     `data_path = ${lua(join(c.dir, "data"))}`,
     // Where the server would look for per-host certificates; ours are named explicitly below.
     `certificates = ${lua(join(c.dir, "certs"))}`,
-    `plugin_paths = ${luaList([MODULES_DIR])}`,
+    `plugin_paths = ${luaList([...c.pluginPaths, MODULES_DIR])}`,
     `modules_enabled = ${luaList(c.modules)}`,
     `modules_disabled = ${luaList(["s2s"])}`,
     "s2s_ports = {}",
@@ -124,7 +127,7 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<OwnedXmpp
       logFile: join(dir, "prosody.log"),
       configFile: join(dir, "prosody.cfg.lua"),
     };
-    await writeFile(info.configFile, config({ ...info, modules, interfaces }));
+    await writeFile(info.configFile, config({ ...info, modules, interfaces, pluginPaths: opts.pluginPaths ?? [] }));
     // prosodyctl writes the account files directly, so users can exist before the server runs.
     const attached = attachProsody(info);
     for (const { user, password } of opts.users ?? randomAccounts("alice", "bob")) {

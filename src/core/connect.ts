@@ -8,7 +8,11 @@
 // only waits left are those the data needs. Every pipelined stage still checks the server's
 // features against the profile; any surprise throws ShortcutRejected, and the caller retries
 // step by step at once.
-import { randomBytes } from "node:crypto";
+//
+// Where the server offers SASL2 (XEP-0388) with Bind 2 inlined (XEP-0386), login and bind are one
+// exchange (<authenticate> … <success> carrying the bound JID) and the stream is not restarted;
+// the caller's queries then follow the <success>.
+import { randomBytes, randomUUID } from "node:crypto";
 import type net from "node:net";
 import { xml, type Element } from "@xmpp/xml";
 import type { ParsedJid } from "./account";
@@ -17,7 +21,7 @@ import { isSicError, SicError } from "./errors";
 import { IqClient } from "./iq";
 import { parseIp, type Family } from "./ip";
 import type { Resolver, Target } from "./resolve";
-import { FINAL_SASL_CONDITIONS, mechanismFor, SaslFailure, startSasl } from "./sasl";
+import { FINAL_SASL_CONDITIONS, mechanismFor, SaslFailure, sasl2MechanismFor, startSasl, startSasl2 } from "./sasl";
 import { featureSignature, profileKey, type ProfileCache, type ServerProfile } from "./serverProfile";
 import type { StanzaRecorder } from "./stanzaLog";
 import { prepareTrust, secure, type TlsInfo, type TlsTrust } from "./tls";
@@ -40,7 +44,7 @@ export interface SessionOptions {
   trust: TlsTrust;
   /** Known servers, for pipelining; step by step when absent. */
   profiles?: ProfileCache;
-  /** Pipelined sessions only: IQs to send right behind the bind request. */
+  /** Pipelined sessions only: IQs to send right behind the bind request (SASL2: behind the login's success). */
   afterBind?: (iqs: IqClient, profile: ServerProfile) => Element[];
 }
 
@@ -101,7 +105,10 @@ export async function openSession(
   const local = endpoint(socket.localAddress, socket.localPort);
   const remote = endpoint(socket.remoteAddress, socket.remotePort);
   const key = profileKey({ domain: jid.domain, host: target.host, port: target.port, tls: mode });
-  const profile = options.profiles?.get(key) ?? null;
+  const stored = options.profiles?.get(key) ?? null;
+  // A requested resource needs RFC 6120 bind (Bind 2 lets the server choose): such a check goes
+  // step by step on a server remembered as SASL2.
+  const profile = stored?.login === "sasl2-bind2" && jid.resource ? null : stored;
   lap("connect");
 
   if (mode === "none" && parseIp(remote.ip)?.range !== "loopback") {
@@ -147,10 +154,16 @@ export async function openSession(
   const from = tlsInfo ? jid.bare : undefined;
   const credentials = { username: jid.local, password: options.password };
 
-  // Login: with a profile, <auth> goes out with the stream header, before the mechanism list.
+  // Login: with a profile, <auth> (or SASL2's <authenticate>) goes out with the stream header,
+  // before the mechanism list. SASL2 with Bind 2 is only used without a requested resource: Bind 2
+  // lets the server choose it.
   stream.phase = mode === "starttls" ? "opening the encrypted stream" : "opening the stream";
-  let sasl = profile ? startSasl(profile.mechanism, credentials) : null;
-  features = await shortcut.stage(() => stream.open(from, sasl ? [sasl.auth] : []));
+  const userAgent = { id: randomUUID(), software: "xmpp-sic", tag: "xmpp-sic" };
+  const canSasl2 = !jid.resource;
+  let sasl2 = profile?.login === "sasl2-bind2" ? startSasl2(profile.mechanism, credentials, userAgent) : null;
+  let sasl = profile && !sasl2 ? startSasl(profile.mechanism, credentials) : null;
+  const opening = sasl2 ? sasl2.authenticate : sasl?.auth;
+  features = await shortcut.stage(() => stream.open(from, opening ? [opening] : []));
   const secureFeatures = shortcut.expect(features, profile?.secureFeatures);
   if (mode === "none" && features.getChild("starttls", NS_TLS)?.getChild("required")) {
     throw new SicError("tls", "The server requires TLS; use --tls starttls (or direct).");
@@ -158,47 +171,70 @@ export async function openSession(
   lap("tls");
 
   stream.phase = "authenticating";
-  if (!sasl) {
-    sasl = startSasl(mechanismFor(features), credentials);
-    stream.send(sasl.auth);
-  }
-  await shortcut.stage(() => sasl!.finish(stream));
-
-  // Bind: with a profile, the bind request (and the caller's queries) ride with the stream header.
-  stream.phase = "opening the authenticated stream";
   const iqs = new IqClient(stream, fromServerOrSelf(jid));
-  const resource = jid.resource || `xmpp-sic-${randomBytes(3).toString("hex")}`;
-  const bindRequest = iqs.build("set", xml("bind", { xmlns: NS_BIND }, xml("resource", {}, resource)));
-  const sessionRequest = profile?.sessionRequired ? iqs.build("set", xml("session", { xmlns: NS_SESSION })) : null;
-  const extra = profile ? [bindRequest.element, ...(sessionRequest ? [sessionRequest.element] : []), ...(options.afterBind?.(iqs, profile) ?? [])] : [];
-  features = await shortcut.stage(() => stream.open(from, extra));
-  const boundFeatures = shortcut.expect(features, profile?.boundFeatures);
-
-  stream.phase = "binding a resource";
-  if (!features.getChild("bind", NS_BIND)) {
-    throw new SicError("bad-reply", "The server offered no resource binding after login.");
+  if (!profile) {
+    const mechanism2 = canSasl2 ? sasl2MechanismFor(features) : null;
+    if (mechanism2) {
+      sasl2 = startSasl2(mechanism2, credentials, userAgent);
+      stream.send(sasl2.authenticate);
+    } else {
+      sasl = startSasl(mechanismFor(features), credentials);
+      stream.send(sasl.auth);
+    }
   }
-  if (!profile) stream.send(bindRequest.element);
-  const bound = await iqs.reply(bindRequest.id);
-  if (!bound.ok) throw new SicError("server-error", `The server refused to bind a resource: <${bound.error.condition}/>.`);
-  const boundJid = bound.iq.getChild("bind", NS_BIND)?.getChildText("jid");
-  if (!boundJid) throw new SicError("bad-reply", "The server's bind result holds no JID.");
-  // RFC 3921 sessions: only servers that still mark them mandatory need the extra request.
-  const session = features.getChild("session", NS_SESSION);
-  const sessionRequired = session !== undefined && !session.getChild("optional");
-  const sessionId = sessionRequest?.id ?? (sessionRequired ? iqs.send("set", xml("session", { xmlns: NS_SESSION })) : null);
-  if (sessionId) {
-    const started = await iqs.reply(sessionId);
-    if (!started.ok) throw new SicError("server-error", `The server refused to start a session: <${started.error.condition}/>.`);
+
+  let boundJid: string;
+  let boundFeatures: string;
+  let sessionRequired = false;
+  if (sasl2) {
+    // SASL2 + Bind 2: the success carries the bound JID; the stream goes on without a restart.
+    ({ boundJid } = await shortcut.stage(() => sasl2!.finish(stream)));
+    // No features are read after login (a server may or may not send them), so none are remembered.
+    boundFeatures = "";
+    // The caller's queries go right behind the success: before it, the stream is not yet
+    // authenticated, and XEP-0388 allows no stanzas there.
+    if (profile) for (const el of options.afterBind?.(iqs, profile) ?? []) stream.send(el);
+  } else {
+    await shortcut.stage(() => sasl!.finish(stream));
+
+    // Bind: with a profile, the bind request (and the caller's queries) ride with the stream header.
+    stream.phase = "opening the authenticated stream";
+    const resource = jid.resource || `xmpp-sic-${randomBytes(3).toString("hex")}`;
+    const bindRequest = iqs.build("set", xml("bind", { xmlns: NS_BIND }, xml("resource", {}, resource)));
+    const sessionRequest = profile?.sessionRequired ? iqs.build("set", xml("session", { xmlns: NS_SESSION })) : null;
+    const extra = profile ? [bindRequest.element, ...(sessionRequest ? [sessionRequest.element] : []), ...(options.afterBind?.(iqs, profile) ?? [])] : [];
+    features = await shortcut.stage(() => stream.open(from, extra));
+    boundFeatures = shortcut.expect(features, profile?.boundFeatures);
+
+    stream.phase = "binding a resource";
+    if (!features.getChild("bind", NS_BIND)) {
+      throw new SicError("bad-reply", "The server offered no resource binding after login.");
+    }
+    if (!profile) stream.send(bindRequest.element);
+    const bound = await iqs.reply(bindRequest.id);
+    if (!bound.ok) throw new SicError("server-error", `The server refused to bind a resource: <${bound.error.condition}/>.`);
+    const jidText = bound.iq.getChild("bind", NS_BIND)?.getChildText("jid");
+    if (!jidText) throw new SicError("bad-reply", "The server's bind result holds no JID.");
+    boundJid = jidText;
+    // RFC 3921 sessions: only servers that still mark them mandatory need the extra request.
+    const session = features.getChild("session", NS_SESSION);
+    sessionRequired = session !== undefined && !session.getChild("optional");
+    const sessionId = sessionRequest?.id ?? (sessionRequired ? iqs.send("set", xml("session", { xmlns: NS_SESSION })) : null);
+    if (sessionId) {
+      const started = await iqs.reply(sessionId);
+      if (!started.ok) throw new SicError("server-error", `The server refused to start a session: <${started.error.condition}/>.`);
+    }
   }
   lap("auth");
 
+  const mechanism = (sasl2 ?? sasl)!.mechanism;
+  const login = sasl2 ? "sasl2-bind2" : "sasl";
   const family: Family = connected.address.family === 6 ? "IPv6" : "IPv4";
   return {
     stream,
     iqs,
     boundJid: boundJid.slice(0, 3071),
-    mechanism: sasl.mechanism,
+    mechanism,
     local,
     remote,
     target,
@@ -206,7 +242,7 @@ export async function openSession(
     tls: tlsInfo,
     profileKey: key,
     pipelined: profile,
-    learned: { plainFeatures, secureFeatures, boundFeatures, mechanism: sasl.mechanism, sessionRequired },
+    learned: { plainFeatures, secureFeatures, boundFeatures, mechanism, login, sessionRequired },
   };
 }
 

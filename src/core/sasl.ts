@@ -4,7 +4,7 @@
 // of the exchange so that it can be sent before the server lists its mechanisms (pipelining).
 import { xml, type Element } from "@xmpp/xml";
 import { SicError } from "./errors";
-import { NS_SASL } from "./redact";
+import { NS_SASL, NS_SASL2 } from "./redact";
 import { SCRAM_MECHANISMS, ScramClient, ScramProtocolError } from "./scram";
 import type { XmlStream } from "./xmlStream";
 
@@ -96,6 +96,97 @@ async function finish(stream: XmlStream, mechanism: string, scram: ScramClient |
         throw saslFailure(el);
       } else {
         throw new SicError("bad-reply", `The server sent an unexpected SASL <${el.name}/> during ${mechanism}.`);
+      }
+    }
+  } catch (err) {
+    if (err instanceof ScramProtocolError) {
+      throw new SicError("auth", `The server's SCRAM messages were invalid: ${err.message}.`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** XEP-0386 Bind 2: the namespace of the bind request inlined in a SASL2 <authenticate>. */
+export const NS_BIND2 = "urn:xmpp:bind:0";
+
+/**
+ * The mechanism to log in with through SASL2 (XEP-0388), when the features offer SASL2 with Bind 2
+ * inlined (XEP-0386) and a mechanism we support; null otherwise (the caller then uses SASL1).
+ */
+export function sasl2MechanismFor(features: Element): string | null {
+  const authentication = features.getChild("authentication", NS_SASL2);
+  if (!authentication?.getChild("inline")?.getChild("bind", NS_BIND2)) return null;
+  return chooseMechanism(authentication.getChildren("mechanism").map((m) => m.text().trim()));
+}
+
+export interface Sasl2Exchange {
+  mechanism: string;
+  /** The <authenticate>, with the Bind 2 request inlined; to be written by the caller. */
+  authenticate: Element;
+  /**
+   * Runs the rest of the exchange; resolves on verified success with the full JID the server
+   * bound. No stream restart follows, and no separate bind.
+   */
+  finish(stream: XmlStream): Promise<{ boundJid: string }>;
+}
+
+/**
+ * XEP-0388 login with a XEP-0386 bind request inside: one exchange both authenticates and binds.
+ * The element names follow what Prosody's mod_sasl2 and mod_sasl2_bind2 send and expect.
+ */
+export function startSasl2(
+  mechanism: string,
+  credentials: { username: string; password: string },
+  userAgent: { id: string; software: string; tag: string },
+): Sasl2Exchange {
+  if (!(MECHANISM_PREFERENCE as readonly string[]).includes(mechanism)) {
+    throw new SicError("auth", `The login mechanism ${mechanism} is not supported by this tool.`);
+  }
+  const hash = SCRAM_MECHANISMS[mechanism];
+  const scram = hash ? new ScramClient(hash, credentials.username, credentials.password) : null;
+  const initial = scram ? scram.clientFirst() : `\0${credentials.username}\0${credentials.password}`;
+  const authenticate = xml(
+    "authenticate",
+    { xmlns: NS_SASL2, mechanism },
+    xml("initial-response", {}, b64(initial)),
+    xml("user-agent", { id: userAgent.id }, xml("software", {}, userAgent.software)),
+    xml("bind", { xmlns: NS_BIND2 }, xml("tag", {}, userAgent.tag)),
+  );
+  return { mechanism, authenticate, finish: (stream) => finish2(stream, mechanism, scram) };
+}
+
+async function finish2(stream: XmlStream, mechanism: string, scram: ScramClient | null): Promise<{ boundJid: string }> {
+  try {
+    for (;;) {
+      const el = await stream.next();
+      if (el.getNS() !== NS_SASL2) continue;
+      if (el.name === "challenge" && scram) {
+        stream.send(xml("response", { xmlns: NS_SASL2 }, b64(scram.clientFinal(unb64(el.text())))));
+      } else if (el.name === "success") {
+        // A SCRAM server's final message (its signature) is the additional data; without it, or
+        // with a wrong one, the server has not proved it knows the password.
+        if (scram && !scram.verifyServerFinal(unb64(el.getChildText("additional-data") ?? ""))) {
+          throw new SicError(
+            "auth",
+            "The server accepted the login but could not prove it knows the password (SCRAM server signature mismatch); it may be an impostor.",
+          );
+        }
+        const failed = el.getChild("failed", NS_BIND2);
+        if (failed) {
+          const condition = failed.getChild("error")?.getChildElements().find((c) => c.name !== "text")?.name ?? "undefined-condition";
+          throw new SicError("server-error", `The server logged in but refused to bind a resource (Bind 2): <${condition}/>.`);
+        }
+        const boundJid = el.getChildText("authorization-identifier")?.trim() ?? "";
+        if (!boundJid.includes("/")) {
+          throw new SicError("bad-reply", "The server's SASL2 success names no bound resource (no full JID in <authorization-identifier/>).");
+        }
+        return { boundJid };
+      } else if (el.name === "failure") {
+        throw saslFailure(el);
+      } else if (el.name === "continue") {
+        throw new SicError("auth", "The server asks for further login steps (SASL2 <continue/>, e.g. a second factor or a password change), which this tool does not support.");
+      } else {
+        throw new SicError("bad-reply", `The server sent an unexpected SASL2 <${el.name}/> during ${mechanism}.`);
       }
     }
   } catch (err) {

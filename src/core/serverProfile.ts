@@ -5,6 +5,7 @@
 // still checks that the server's features are the ones remembered; any surprise drops the entry.
 import type { Element } from "@xmpp/xml";
 import type { TlsMode } from "./account";
+import { NS_SASL2 } from "./redact";
 import { MECHANISM_PREFERENCE } from "./sasl";
 import { NS_SIC_0, NS_SIC_1, type SicQuery } from "./sic";
 
@@ -14,6 +15,12 @@ export interface ServerProfile {
   secureFeatures: string;
   boundFeatures: string;
   mechanism: string;
+  /**
+   * How the login went: SASL2 (XEP-0388) with Bind 2 inlined (XEP-0386), which binds in the same
+   * exchange and needs no stream restart; or RFC 6120 SASL then bind (the default when absent,
+   * as in profiles saved before SASL2 was supported).
+   */
+  login?: "sasl" | "sasl2-bind2";
   sessionRequired: boolean;
   /** The server's disco#info features, so the address query can go without asking again. */
   discoFeatures: string[];
@@ -25,13 +32,22 @@ export function profileKey(parts: { domain: string; host: string; port: number; 
   return `${parts.tls}|${parts.domain.toLowerCase()}|${parts.host.toLowerCase()}|${parts.port}`;
 }
 
-/** A stable description of a <stream:features>: each feature's name and namespace, plus the mechanism list. */
+/**
+ * A stable description of a <stream:features>: each feature's name and namespace, plus the mechanism
+ * list (SASL's, and SASL2's with the features it can inline).
+ */
 export function featureSignature(features: Element): string {
+  const names = (els: Element[]) => els.map((m) => m.text().trim()).sort().join(",");
   return features
     .getChildElements()
     .map((f) => {
-      const mechanisms = f.name === "mechanisms" ? `[${f.getChildren("mechanism").map((m) => m.text().trim()).sort().join(",")}]` : "";
-      return `${f.attrs.xmlns ?? ""}#${f.name}${mechanisms}`;
+      let detail = "";
+      if (f.name === "mechanisms") detail = `[${names(f.getChildren("mechanism"))}]`;
+      if (f.name === "authentication" && f.attrs.xmlns === NS_SASL2) {
+        const inline = f.getChild("inline")?.getChildElements().map((i) => `${i.attrs.xmlns ?? ""}#${i.name}`).sort().join(",") ?? "";
+        detail = `[${names(f.getChildren("mechanism"))};inline:${inline}]`;
+      }
+      return `${f.attrs.xmlns ?? ""}#${f.name}${detail}`;
     })
     .sort()
     .join(" ");
@@ -84,6 +100,7 @@ function isProfile(v: unknown): v is ServerProfile {
     str(p.secureFeatures) &&
     str(p.boundFeatures) &&
     (MECHANISM_PREFERENCE as readonly unknown[]).includes(p.mechanism) &&
+    (p.login === undefined || p.login === "sasl" || p.login === "sasl2-bind2") &&
     typeof p.sessionRequired === "boolean" &&
     Array.isArray(p.discoFeatures) &&
     p.discoFeatures.length < 1000 &&

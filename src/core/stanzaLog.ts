@@ -142,5 +142,7 @@ export function summarise(el: Element): string {
     return `stream error: ${el.getChildElements()[0]?.name ?? "unknown"}`;
   }
   if (el.name === "auth") return `sasl auth ${el.attrs.mechanism ?? ""}`.trim();
+  if (el.name === "authenticate" && el.attrs.xmlns === NS_SASL2) return `sasl2 authenticate ${el.attrs.mechanism ?? ""}`.trim();
+  if ((el.attrs.xmlns ?? el.getNS()) === NS_SASL2) return `sasl2 ${el.name}`;
   return kindOf(el) === "sasl" ? `sasl ${el.name}` : el.name;
 }
