@@ -95,7 +95,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.version) return { command: "version" };
   const [command, jid, ...rest] = positionals;
   if (command === undefined) throw new SicError("usage", "No command given. Run xmpp-sic --help.");
-  if (command !== "check") throw new SicError("usage", `Unknown command "${command}". The command is "check".`);
+  // The word is not repeated: a stray word on a command line may well be a password.
+  if (command !== "check") throw new SicError("usage", 'Unknown command. The command is "check": xmpp-sic check user@example.org');
   if (!jid) throw new SicError("usage", "No JID given: xmpp-sic check user@example.org");
   if (rest.length > 0) {
     // Not echoed: a word after the JID is most likely a password typed where it does not belong.

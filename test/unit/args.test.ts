@@ -33,7 +33,8 @@ test("passwords are refused as arguments, in every spelling", () => {
 
 test("usage errors say what to fix", () => {
   usage([], /No command/);
-  usage(["ping", "a@b"], /Unknown command "ping"/);
+  usage(["ping", "a@b"], /^Unknown command\. The command is "check"/);
+  assert.throws(() => parseCommand(["hunter2", "check"]), (e: unknown) => e instanceof SicError && !e.message.includes("hunter2"));
   usage(["check"], /No JID/);
   usage(["check", "a@b", "--port", "0"], /--port must be a whole number from 1 to 65535/);
   usage(["check", "a@b", "--port", "70000"], /--port/);
