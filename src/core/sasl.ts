@@ -61,7 +61,8 @@ export interface SaslExchange {
   finish(stream: XmlStream): Promise<void>;
 }
 
-export function startSasl(mechanism: string, credentials: { username: string; password: string }): SaslExchange {
+/** The client side of a mechanism: its first message, and SCRAM's state when it is SCRAM. */
+function openMechanism(mechanism: string, credentials: { username: string; password: string }) {
   // Guard for remembered mechanisms (a saved server profile): never send credentials in a form
   // that does not match the mechanism's name.
   if (!(MECHANISM_PREFERENCE as readonly string[]).includes(mechanism)) {
@@ -70,39 +71,54 @@ export function startSasl(mechanism: string, credentials: { username: string; pa
   const hash = SCRAM_MECHANISMS[mechanism];
   const scram = hash ? new ScramClient(hash, credentials.username, credentials.password) : null;
   const initial = scram ? scram.clientFirst() : `\0${credentials.username}\0${credentials.password}`;
-  return {
-    mechanism,
-    auth: xml("auth", { xmlns: NS_SASL, mechanism }, b64(initial)),
-    finish: (stream) => finish(stream, mechanism, scram),
-  };
+  return { scram, initial: b64(initial) };
 }
 
-async function finish(stream: XmlStream, mechanism: string, scram: ScramClient | null): Promise<void> {
+/** SCRAM's last step: the server proves it knows the password too, or it is treated as an impostor. */
+function verifyServer(scram: ScramClient | null, serverFinalB64: string): void {
+  if (scram && !scram.verifyServerFinal(unb64(serverFinalB64))) {
+    throw new SicError(
+      "auth",
+      "The server accepted the login but could not prove it knows the password (SCRAM server signature mismatch); it may be an impostor.",
+    );
+  }
+}
+
+/** Runs an exchange, turning invalid SCRAM messages from the server into an auth error. */
+async function scramErrorsAsAuth<T>(exchange: () => Promise<T>): Promise<T> {
   try {
-    for (;;) {
-      const el = await stream.next();
-      if (el.getNS() !== NS_SASL) continue;
-      if (el.name === "challenge" && scram) {
-        stream.send(xml("response", { xmlns: NS_SASL }, b64(scram.clientFinal(unb64(el.text())))));
-      } else if (el.name === "success") {
-        if (scram && !scram.verifyServerFinal(unb64(el.text()))) {
-          throw new SicError(
-            "auth",
-            "The server accepted the login but could not prove it knows the password (SCRAM server signature mismatch); it may be an impostor.",
-          );
-        }
-        return;
-      } else if (el.name === "failure") {
-        throw saslFailure(el);
-      } else {
-        throw new SicError("bad-reply", `The server sent an unexpected SASL <${el.name}/> during ${mechanism}.`);
-      }
-    }
+    return await exchange();
   } catch (err) {
     if (err instanceof ScramProtocolError) {
       throw new SicError("auth", `The server's SCRAM messages were invalid: ${err.message}.`, { cause: err });
     }
     throw err;
+  }
+}
+
+export function startSasl(mechanism: string, credentials: { username: string; password: string }): SaslExchange {
+  const { scram, initial } = openMechanism(mechanism, credentials);
+  return {
+    mechanism,
+    auth: xml("auth", { xmlns: NS_SASL, mechanism }, initial),
+    finish: (stream) => scramErrorsAsAuth(() => finish(stream, mechanism, scram)),
+  };
+}
+
+async function finish(stream: XmlStream, mechanism: string, scram: ScramClient | null): Promise<void> {
+  for (;;) {
+    const el = await stream.next();
+    if (el.getNS() !== NS_SASL) continue;
+    if (el.name === "challenge" && scram) {
+      stream.send(xml("response", { xmlns: NS_SASL }, b64(scram.clientFinal(unb64(el.text())))));
+    } else if (el.name === "success") {
+      verifyServer(scram, el.text());
+      return;
+    } else if (el.name === "failure") {
+      throw saslFailure(el);
+    } else {
+      throw new SicError("bad-reply", `The server sent an unexpected SASL <${el.name}/> during ${mechanism}.`);
+    }
   }
 }
 
@@ -139,61 +155,43 @@ export function startSasl2(
   credentials: { username: string; password: string },
   userAgent: { id: string; software: string; tag: string },
 ): Sasl2Exchange {
-  if (!(MECHANISM_PREFERENCE as readonly string[]).includes(mechanism)) {
-    throw new SicError("auth", `The login mechanism ${mechanism} is not supported by this tool.`);
-  }
-  const hash = SCRAM_MECHANISMS[mechanism];
-  const scram = hash ? new ScramClient(hash, credentials.username, credentials.password) : null;
-  const initial = scram ? scram.clientFirst() : `\0${credentials.username}\0${credentials.password}`;
+  const { scram, initial } = openMechanism(mechanism, credentials);
   const authenticate = xml(
     "authenticate",
     { xmlns: NS_SASL2, mechanism },
-    xml("initial-response", {}, b64(initial)),
+    xml("initial-response", {}, initial),
     xml("user-agent", { id: userAgent.id }, xml("software", {}, userAgent.software)),
     xml("bind", { xmlns: NS_BIND2 }, xml("tag", {}, userAgent.tag)),
   );
-  return { mechanism, authenticate, finish: (stream) => finish2(stream, mechanism, scram) };
+  return { mechanism, authenticate, finish: (stream) => scramErrorsAsAuth(() => finish2(stream, mechanism, scram)) };
 }
 
 async function finish2(stream: XmlStream, mechanism: string, scram: ScramClient | null): Promise<{ boundJid: string }> {
-  try {
-    for (;;) {
-      const el = await stream.next();
-      if (el.getNS() !== NS_SASL2) continue;
-      if (el.name === "challenge" && scram) {
-        stream.send(xml("response", { xmlns: NS_SASL2 }, b64(scram.clientFinal(unb64(el.text())))));
-      } else if (el.name === "success") {
-        // A SCRAM server's final message (its signature) is the additional data; without it, or
-        // with a wrong one, the server has not proved it knows the password.
-        if (scram && !scram.verifyServerFinal(unb64(el.getChildText("additional-data") ?? ""))) {
-          throw new SicError(
-            "auth",
-            "The server accepted the login but could not prove it knows the password (SCRAM server signature mismatch); it may be an impostor.",
-          );
-        }
-        const failed = el.getChild("failed", NS_BIND2);
-        if (failed) {
-          const condition = failed.getChild("error")?.getChildElements().find((c) => c.name !== "text")?.name ?? "undefined-condition";
-          throw new SicError("server-error", `The server logged in but refused to bind a resource (Bind 2): <${condition}/>.`);
-        }
-        const boundJid = el.getChildText("authorization-identifier")?.trim() ?? "";
-        if (!boundJid.includes("/")) {
-          throw new SicError("bad-reply", "The server's SASL2 success names no bound resource (no full JID in <authorization-identifier/>).");
-        }
-        return { boundJid };
-      } else if (el.name === "failure") {
-        throw saslFailure(el);
-      } else if (el.name === "continue") {
-        throw new SicError("auth", "The server asks for further login steps (SASL2 <continue/>, e.g. a second factor or a password change), which this tool does not support.");
-      } else {
-        throw new SicError("bad-reply", `The server sent an unexpected SASL2 <${el.name}/> during ${mechanism}.`);
+  for (;;) {
+    const el = await stream.next();
+    if (el.getNS() !== NS_SASL2) continue;
+    if (el.name === "challenge" && scram) {
+      stream.send(xml("response", { xmlns: NS_SASL2 }, b64(scram.clientFinal(unb64(el.text())))));
+    } else if (el.name === "success") {
+      // A SCRAM server's final message (its signature) is the additional data.
+      verifyServer(scram, el.getChildText("additional-data") ?? "");
+      const failed = el.getChild("failed", NS_BIND2);
+      if (failed) {
+        const condition = failed.getChild("error")?.getChildElements().find((c) => c.name !== "text")?.name ?? "undefined-condition";
+        throw new SicError("server-error", `The server logged in but refused to bind a resource (Bind 2): <${condition}/>.`);
       }
+      const boundJid = el.getChildText("authorization-identifier")?.trim() ?? "";
+      if (!boundJid.includes("/")) {
+        throw new SicError("bad-reply", "The server's SASL2 success names no bound resource (no full JID in <authorization-identifier/>).");
+      }
+      return { boundJid };
+    } else if (el.name === "failure") {
+      throw saslFailure(el);
+    } else if (el.name === "continue") {
+      throw new SicError("auth", "The server asks for further login steps (SASL2 <continue/>, e.g. a second factor or a password change), which this tool does not support.");
+    } else {
+      throw new SicError("bad-reply", `The server sent an unexpected SASL2 <${el.name}/> during ${mechanism}.`);
     }
-  } catch (err) {
-    if (err instanceof ScramProtocolError) {
-      throw new SicError("auth", `The server's SCRAM messages were invalid: ${err.message}.`, { cause: err });
-    }
-    throw err;
   }
 }
 

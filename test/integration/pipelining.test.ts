@@ -3,28 +3,11 @@
 // not take a shortcut (here: one whose profile is stale) is retried step by step at once.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { check, NS_SIC_1, ProfileCache, StanzaLog, type StanzaLogEntry } from "../../src/core";
+import { check, NS_SIC_1, ProfileCache, StanzaLog } from "../../src/core";
 import type { XmppServer } from "../../scripts/testbed/types";
 import { MECHANISM_PREFERENCE } from "../../src/core/sasl";
+import { index, waits } from "../support/flights";
 import { account, KINDS, serverOrSkip } from "../support/servers";
-
-/**
- * Waits for the server until the address arrived: client flights (runs of what we sent with
- * nothing received in between; the TLS handshake counts as one) up to the XEP-0279 answer.
- */
-function waits(entries: readonly StanzaLogEntry[]): number {
-  let flights = 0;
-  let lastWasOut = false;
-  for (const e of entries) {
-    if (e.direction === "in" && /^iq result → urn:xmpp:sic:/.test(e.summary)) return flights;
-    if (e.direction === "out" && !lastWasOut) flights++;
-    lastWasOut = e.direction === "out";
-  }
-  throw new Error("no XEP-0279 answer in the log");
-}
-
-const index = (entries: readonly StanzaLogEntry[], direction: "in" | "out", pattern: RegExp) =>
-  entries.findIndex((e) => e.direction === direction && pattern.test(e.summary));
 
 async function run(server: XmppServer, tls: "starttls" | "direct", profiles: ProfileCache) {
   const { jid, password } = account(server);

@@ -7,10 +7,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { check, NS_SIC_1, ProfileCache, StanzaLog, type StanzaLogEntry } from "../../src/core";
+import { check, NS_SIC_1, ProfileCache, StanzaLog } from "../../src/core";
 import { startProsody } from "../../scripts/testbed";
 import { prosodyUnavailable } from "../../scripts/testbed/prosody";
 import type { OwnedXmppServer } from "../../scripts/testbed/types";
+import { index, waits } from "../support/flights";
 import { account } from "../support/servers";
 
 const MODULES = "/usr/lib/prosody/modules";
@@ -40,21 +41,6 @@ function patchedModules(): string | undefined {
   writeFileSync(join(dir, "mod_sasl2", "mod_sasl2.lua"), source.replace(broken, "local info = origin.conn.ssl_info and origin.conn:ssl_info();"));
   return dir;
 }
-
-/** Same count as pipelining.test.ts: client flights up to the XEP-0279 answer. */
-function waits(entries: readonly StanzaLogEntry[]): number {
-  let flights = 0;
-  let lastWasOut = false;
-  for (const e of entries) {
-    if (e.direction === "in" && /^iq result → urn:xmpp:sic:/.test(e.summary)) return flights;
-    if (e.direction === "out" && !lastWasOut) flights++;
-    lastWasOut = e.direction === "out";
-  }
-  throw new Error("no XEP-0279 answer in the log");
-}
-
-const index = (entries: readonly StanzaLogEntry[], direction: "in" | "out", pattern: RegExp) =>
-  entries.findIndex((e) => e.direction === direction && pattern.test(e.summary));
 
 describe("prosody with mod_sasl2 + mod_sasl2_bind2", () => {
   const reason = unavailable();

@@ -1,24 +1,14 @@
 // SASL2 (XEP-0388) + Bind 2 (XEP-0386) offers: when they are used, and how profiles remember them.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Parser, type Element } from "@xmpp/xml";
+import { parseStanza } from "../support/xml";
 import { sasl2MechanismFor } from "../../src/core/sasl";
 import { featureSignature, ProfileCache } from "../../src/core/serverProfile";
 
-/** Parses a top-level element as the stream does (inside a stream header, which sets the prefixes). */
-function parse(xmlText: string): Element {
-  const parser = new Parser();
-  let out: Element | undefined;
-  parser.on("start", () => {});
-  parser.on("element", (el) => (out = el));
-  parser.write(`<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>${xmlText}`);
-  assert.ok(out, "test element did not parse");
-  return out;
-}
 
 // As Prosody's mod_sasl2 + mod_sasl2_bind2 advertise them.
 const offer = (mechanisms: string[], bind = true) =>
-  parse(
+  parseStanza(
     `<stream:features><authentication xmlns='urn:xmpp:sasl:2'>${mechanisms.map((m) => `<mechanism>${m}</mechanism>`).join("")}` +
       `<inline>${bind ? "<bind xmlns='urn:xmpp:bind:0'><inline><feature var='urn:xmpp:csi:0'/></inline></bind>" : ""}</inline></authentication>` +
       `<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism></mechanisms></stream:features>`,
@@ -28,7 +18,7 @@ test("SASL2 is used only with Bind 2 inlined and a mechanism we support", () => 
   assert.equal(sasl2MechanismFor(offer(["PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-256"])), "SCRAM-SHA-256");
   assert.equal(sasl2MechanismFor(offer(["SCRAM-SHA-1"], false)), null);
   assert.equal(sasl2MechanismFor(offer(["X-OAUTH2"])), null);
-  assert.equal(sasl2MechanismFor(parse("<stream:features/>")), null);
+  assert.equal(sasl2MechanismFor(parseStanza("<stream:features/>")), null);
 });
 
 test("the feature signature covers SASL2's mechanisms and inline features", () => {

@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Parser, type Element } from "@xmpp/xml";
+import { parseStanza } from "../support/xml";
 import { SicError } from "../../src/core/errors";
 import { NS_SIC_0, NS_SIC_1, parseAnswer, planQueries, queryError, shouldFallBack, SIC0_ADDRESS, SIC0_IP, SIC1 } from "../../src/core/sic";
 
-function parse(xmlText: string): Element {
-  const parser = new Parser();
-  let out: Element | undefined;
-  parser.on("start", () => {});
-  parser.on("element", (el) => (out = el));
-  parser.write(`<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>${xmlText}`);
-  assert.ok(out, "test stanza did not parse");
-  return out;
-}
 
-const result = (payload: string) => parse(`<iq type='result' id='1'>${payload}</iq>`);
+const result = (payload: string) => parseStanza(`<iq type='result' id='1'>${payload}</iq>`);
 
 function badReply(payload: string, pattern: RegExp) {
   assert.throws(
