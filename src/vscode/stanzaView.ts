@@ -20,6 +20,7 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.T
   private filter: StanzaFilter = { kinds: new Set(ALL_KINDS), text: "" };
   private readonly subscriptions: vscode.Disposable[];
   private refreshTimer: NodeJS.Timeout | undefined;
+  private groups: Map<string, StanzaLogEntry[]> | undefined;
 
   constructor(
     private readonly log: StanzaLog,
@@ -36,7 +37,7 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.T
   setFilter(filter: Partial<StanzaFilter>): void {
     this.filter = { ...this.filter, ...filter };
     void vscode.commands.executeCommand("setContext", "xmppSic.stanzaFilterActive", this.isFiltered());
-    this.changed.fire(undefined);
+    this.refresh();
   }
 
   isFiltered(): boolean {
@@ -44,6 +45,7 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.T
   }
 
   refresh(): void {
+    this.groups = undefined;
     this.changed.fire(undefined);
   }
 
@@ -55,24 +57,35 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.T
       .filter((e) => this.filter.kinds.has(e.kind) && (!text || e.summary.toLowerCase().includes(text) || e.xml.toLowerCase().includes(text)));
   }
 
+  /** Visible entries per check, newest check first; built once per refresh, not per tree node. */
+  private byCheck(): Map<string, StanzaLogEntry[]> {
+    if (!this.groups) {
+      const groups = new Map<string, StanzaLogEntry[]>();
+      for (const e of this.visibleEntries().reverse()) {
+        const group = groups.get(e.checkId);
+        if (group) group.push(e);
+        else groups.set(e.checkId, [e]);
+      }
+      for (const group of groups.values()) group.reverse(); // oldest first within a check
+      this.groups = groups;
+    }
+    return this.groups;
+  }
+
   checkLabel(checkId: string): string {
     const info = this.checks.checks.get(checkId);
     return info ? `${info.jid} · ${new Date(info.startedAt).toLocaleTimeString()}` : `check ${checkId}`;
   }
 
   getChildren(node?: StanzaNode): StanzaNode[] {
-    const entries = this.visibleEntries();
-    if (!node) {
-      const ids = [...new Set(entries.map((e) => e.checkId))].reverse(); // newest check first
-      return ids.map((checkId) => ({ kind: "check", checkId }));
-    }
-    if (node.kind === "check") return entries.filter((e) => e.checkId === node.checkId).map((entry) => ({ kind: "entry", entry }));
+    if (!node) return [...this.byCheck().keys()].map((checkId) => ({ kind: "check", checkId }));
+    if (node.kind === "check") return (this.byCheck().get(node.checkId) ?? []).map((entry) => ({ kind: "entry", entry }));
     return [];
   }
 
   getTreeItem(node: StanzaNode): vscode.TreeItem {
     if (node.kind === "check") {
-      const count = this.visibleEntries().filter((e) => e.checkId === node.checkId).length;
+      const count = this.byCheck().get(node.checkId)?.length ?? 0;
       const item = new vscode.TreeItem(this.checkLabel(node.checkId), vscode.TreeItemCollapsibleState.Expanded);
       item.id = `check:${node.checkId}`;
       item.description = `${count} stanza${count === 1 ? "" : "s"}`;
@@ -115,7 +128,7 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.T
     if (this.refreshTimer) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
-      this.changed.fire(undefined);
+      this.refresh();
     }, 50);
   }
 }
