@@ -29,4 +29,4 @@ export {
   type Target,
 } from "./resolve";
 export type { Family } from "./ip";
-export { ProfileCache, type ServerProfile } from "./serverProfile";
+export { ProfileCache, type ServerProfile } from "./session/serverProfile";
