@@ -5,11 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { xml } from "@xmpp/xml";
-import { ProfileCache, StanzaLog } from "../../src/core";
-import { discoPlanner } from "../../src/core/questions/disco";
-import { sicQuestion } from "../../src/core/questions/sic";
-import type { Question } from "../../src/core/session/question";
-import { runSession } from "../../src/core/session/run";
+import { discoPlanner, ProfileCache, runSession, sicQuestion, StanzaLog, type Question } from "../../src/core";
 import { index, waits } from "../support/flights";
 import { account, KINDS, serverOrSkip } from "../support/servers";
 
@@ -48,6 +44,11 @@ for (const kind of KINDS) {
       assert.equal(first.pong, true);
       assert.equal(first.address.ip, "127.0.0.1");
       assert.ok(index(first.entries, "out", /disco#info/) >= 0);
+      // Step by step too, both questions leave in one flight after disco#info: no extra wait.
+      const [query, ping1] = [index(first.entries, "out", /iq get → urn:xmpp:sic:/), index(first.entries, "out", new RegExp(`iq get → ${NS_PING}`))];
+      assert.ok(query >= 0 && ping1 >= 0);
+      assert.ok(first.entries.slice(Math.min(query, ping1), Math.max(query, ping1)).every((e) => e.direction === "out"), "a wait between the two");
+      assert.equal(waits(first.entries), 10);
       const [key, profile] = Object.entries(profiles.toJSON())[0]!;
       assert.deepEqual(profile.answers.ping, { answered: true });
       assert.ok(profile.answers.sic, "the XEP-0279 question's entry is missing");
