@@ -29,4 +29,11 @@ export {
   type Target,
 } from "./resolve";
 export type { Family } from "./ip";
-export { ProfileCache, type ServerProfile } from "./serverProfile";
+export { ProfileCache, type ServerProfile } from "./session/serverProfile";
+// The session layer, for clients that ask other questions than check()'s (see session/question.ts).
+export { runSession, runAndKeep, type SessionRun } from "./session/run";
+export type { KeptSession } from "./session/kept";
+export type { Asked, AskContext, Features, Planner, Question, QuestionSet, StartContext } from "./session/question";
+export type { SessionOptions } from "./session/options";
+export { discoPlanner } from "./questions/disco";
+export { sicQuestion, type SicFound } from "./questions/sic";

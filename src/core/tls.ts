@@ -202,34 +202,15 @@ export function secure(
     const onSecure = () => {
       const cert = tlsSocket.getPeerCertificate(false);
       const fingerprint = cert?.raw ? fingerprintOf(cert.raw) : "unknown";
-      if (pinned !== null && fingerprint !== pinned) {
-        fail(
-          new SicError(
-            "tls",
-            `The server's certificate does not match the pinned fingerprint. Pinned: ${pinned}. Server sent: ${fingerprint}. ` +
-              `If the server's certificate changed legitimately, pin the new fingerprint; otherwise do not trust this connection.`,
-          ),
-        );
-        return;
-      }
-      if (pinned === null && !tlsSocket.authorized) {
-        // Unreachable with rejectUnauthorized, kept as a guard should that ever change.
-        fail(new SicError("tls", `The server's certificate was not verified: ${tlsSocket.authorizationError}.`));
+      const refused = refusal(tlsSocket, pinned, fingerprint);
+      if (refused) {
+        fail(refused);
         return;
       }
       cleanup();
       acknowledgeTicketsPromptly(tlsSocket);
       rememberSessions(tlsSocket, key);
-      resolve({
-        socket: tlsSocket,
-        info: {
-          protocol: tlsSocket.getProtocol() ?? "unknown",
-          cipher: tlsSocket.getCipher()?.name ?? "unknown",
-          fingerprint,
-          authorizedBy: pinned !== null ? "pin" : trust.kind === "roots" && trust.extraCaPem ? "extra-ca" : "roots",
-          resumed: tlsSocket.isSessionReused(),
-        },
-      });
+      resolve({ socket: tlsSocket, info: infoOf(tlsSocket, fingerprint, trust) });
     };
     if (signal.aborted) {
       onAbort();
@@ -240,6 +221,32 @@ export function secure(
     tlsSocket.once("error", onError);
     tlsSocket.once("close", onClose);
   });
+}
+
+/** Why a completed handshake must still not be trusted: a pin that does not match, or no verification. */
+function refusal(tlsSocket: tls.TLSSocket, pinned: string | null, fingerprint: string): SicError | null {
+  if (pinned !== null && fingerprint !== pinned) {
+    return new SicError(
+      "tls",
+      `The server's certificate does not match the pinned fingerprint. Pinned: ${pinned}. Server sent: ${fingerprint}. ` +
+        `If the server's certificate changed legitimately, pin the new fingerprint; otherwise do not trust this connection.`,
+    );
+  }
+  if (pinned === null && !tlsSocket.authorized) {
+    // Unreachable with rejectUnauthorized, kept as a guard should that ever change.
+    return new SicError("tls", `The server's certificate was not verified: ${tlsSocket.authorizationError}.`);
+  }
+  return null;
+}
+
+function infoOf(tlsSocket: tls.TLSSocket, fingerprint: string, trust: TlsTrust): TlsInfo {
+  return {
+    protocol: tlsSocket.getProtocol() ?? "unknown",
+    cipher: tlsSocket.getCipher()?.name ?? "unknown",
+    fingerprint,
+    authorizedBy: trust.kind === "pinned" ? "pin" : trust.extraCaPem ? "extra-ca" : "roots",
+    resumed: tlsSocket.isSessionReused(),
+  };
 }
 
 function tlsError(err: NodeJS.ErrnoException, domain: string): SicError {

@@ -268,7 +268,8 @@ describe("certificate verification is never disabled process-wide", () => {
 
   test("no source turns verification off outside the pinned path", () => {
     const source = (file: string) => readFileSync(join(__dirname, "..", "..", "..", "src", "core", file), "utf8");
-    for (const file of ["tls.ts", "connect.ts", "check.ts"]) {
+    // Every file that opens, negotiates or configures a connection (the negotiation's stages live in session/).
+    for (const file of ["tls.ts", "check.ts", "session/negotiate.ts", "session/stages/dial.ts", "session/stages/tls.ts", "session/stages/login.ts"]) {
       assert.doesNotMatch(source(file), /rejectUnauthorized:\s*false/, file);
       assert.doesNotMatch(source(file), /process\.env\.NODE_TLS/, file);
     }

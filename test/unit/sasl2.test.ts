@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseStanza } from "../support/xml";
 import { sasl2MechanismFor } from "../../src/core/sasl";
-import { featureSignature, ProfileCache } from "../../src/core/serverProfile";
+import { featureSignature, ProfileCache } from "../../src/core/session/serverProfile";
 
 
 // As Prosody's mod_sasl2 + mod_sasl2_bind2 advertise them.
