@@ -30,3 +30,4 @@ export {
 } from "./resolve";
 export type { Family } from "./ip";
 export { ProfileCache, type ServerProfile } from "./serverProfile";
+export * from "./console";

@@ -14,7 +14,8 @@ import { SicError } from "../errors";
 import { newId } from "../iq";
 import { containsSecret, findSecret } from "./secrets";
 import { refusalFor } from "./refusals";
-import { NS_CLIENT, positionAt, readXmlElements, XmlInputError, type InputLimits, type SourcePosition, type XmlNode } from "./xmlInput";
+import { positionAt, type SourcePosition } from "./position";
+import { NS_CLIENT, readXmlElements, XmlInputError, type InputLimits, type XmlNode } from "./xmlInput";
 
 export type StanzaName = "iq" | "message" | "presence";
 

@@ -2,7 +2,7 @@
 // session itself negotiates (RFC 6120 §4–7, XEP-0198, XEP-0386, XEP-0388). Sending any of them by
 // hand would break the session or its accounting, or put credentials on the wire.
 import { NS_SASL, NS_SASL2 } from "../redact";
-import { NS_STREAMS } from "./xmlInput";
+import { NS_STREAMS } from "../xmlStream";
 
 export interface Refusal {
   namespace: string;

@@ -5,9 +5,10 @@
 // instructions or entities beyond XML's five; a leading XML declaration is tolerated and dropped.
 // Names resolve as if inside a client stream: the default namespace is jabber:client and the
 // `stream` prefix is bound, so `<stream:features/>` is recognised for what it is.
+import { NS_STREAMS } from "../xmlStream";
+import { positionAt } from "./position";
 
 export const NS_CLIENT = "jabber:client";
-export const NS_STREAMS = "http://etherx.jabber.org/streams";
 const NS_XML = "http://www.w3.org/XML/1998/namespace";
 
 export interface InputLimits {
@@ -38,12 +39,6 @@ export interface XmlNode {
   offset: number;
 }
 
-export interface SourcePosition {
-  offset: number;
-  line: number;
-  column: number;
-}
-
 export type InputProblem = "malformed" | "restricted" | "stream" | "too-large";
 
 export class XmlInputError extends Error {
@@ -54,20 +49,6 @@ export class XmlInputError extends Error {
   ) {
     super(message);
   }
-}
-
-/** 1-based line and column (in characters) of an offset; CR LF and lone CR each end one line. */
-export function positionAt(text: string, offset: number): SourcePosition {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { offset, line, column: [...text.slice(lineStart, offset)].length + 1 };
 }
 
 /** Characters outside XML 1.0's Char production, and unpaired surrogates. */
