@@ -12,7 +12,7 @@
 import { xml, type Element } from "@xmpp/xml";
 import { SicError } from "../errors";
 import { newId } from "../iq";
-import { containsSecret, findSecret } from "./secrets";
+import { secretFinder } from "./secrets";
 import { refusalFor } from "./refusals";
 import { positionAt, type SourcePosition } from "./position";
 import { NS_CLIENT, readXmlElements, XmlInputError, type InputLimits, type XmlNode } from "./xmlInput";
@@ -89,7 +89,8 @@ export function compose(text: string, options: ComposeOptions = {}): ComposeResu
   if (nodes.length > limits.maxStanzas) {
     throw new ComposeError("too-large", `${nodes.length} stanzas at once is more than the ${limits.maxStanzas} allowed.`, at(nodes[limits.maxStanzas]!.offset));
   }
-  const secretAt = findSecret(text, secrets);
+  const findSecret = secretFinder(secrets);
+  const secretAt = findSecret(text);
   if (secretAt !== -1) throw secretError(at(secretAt));
   const notes: string[] = [];
   const stanzas = nodes.map((node) => {
@@ -105,7 +106,7 @@ export function compose(text: string, options: ComposeOptions = {}): ComposeResu
       element.attrs.id = id;
       notes.push(`Line ${position.line}: added id "${id}" to <${name}>.`);
     }
-    if (carriesSecret(element, secrets)) throw secretError(position);
+    if (secrets.length > 0 && carriesSecret(element, findSecret)) throw secretError(position);
     return { name, element, id, idAdded, expectsReply: name === "iq" && (element.attrs.type === "get" || element.attrs.type === "set"), position };
   });
   return { stanzas, notes };
@@ -172,12 +173,12 @@ function toElement(node: XmlNode, parentNs: string): Element {
 }
 
 /** The password in any attribute value or text, decoded or as it will be serialised. */
-function carriesSecret(el: Element, secrets: readonly string[]): boolean {
-  if (secrets.length === 0) return false;
-  if (containsSecret(el.toString(), secrets)) return true;
+function carriesSecret(el: Element, findSecret: (text: string) => number): boolean {
+  const has = (text: string) => findSecret(text) !== -1;
+  if (has(el.toString())) return true;
   const walk = (e: Element): boolean =>
-    Object.values(e.attrs).some((v) => typeof v === "string" && containsSecret(v, secrets)) ||
-    containsSecret(e.children.filter((c): c is string => typeof c === "string").join(""), secrets) ||
+    Object.values(e.attrs).some((v) => typeof v === "string" && has(v)) ||
+    has(e.children.filter((c): c is string => typeof c === "string").join("")) ||
     e.getChildElements().some(walk);
   return walk(el);
 }

@@ -3,18 +3,19 @@
 // replaced would not be what the person meant to send.
 import { secretForms } from "../redact";
 
-/** Where the first form of any secret starts in text, or -1. */
-export function findSecret(text: string, secrets: readonly string[]): number {
-  let first = -1;
-  for (const secret of secrets) {
-    for (const form of secretForms(secret)) {
-      const at = form.length > 0 ? text.indexOf(form) : -1;
+/** A finder for every form of the secrets, worked out once: it returns where the first form starts, or -1. */
+export function secretFinder(secrets: readonly string[]): (text: string) => number {
+  const forms = [...new Set(secrets.flatMap((s) => secretForms(s)))].filter((f) => f.length > 0);
+  return (text) => {
+    let first = -1;
+    for (const form of forms) {
+      const at = text.indexOf(form);
       if (at !== -1 && (first === -1 || at < first)) first = at;
     }
-  }
-  return first;
+    return first;
+  };
 }
 
 export function containsSecret(text: string, secrets: readonly string[]): boolean {
-  return findSecret(text, secrets) !== -1;
+  return secretFinder(secrets)(text) !== -1;
 }

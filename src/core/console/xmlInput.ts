@@ -55,6 +55,8 @@ export class XmlInputError extends Error {
 const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const NCNAME = /^[\p{L}_][\p{L}\p{N}\p{Mn}\p{Mc}_.\-\u00B7\u203F\u2040]*$/u;
 const NAME_CHARS = /[^\s<>/=!?"'&;]+/y;
+/** What is bound inside a client stream before anything is typed. */
+const STREAM_SCOPE: [string, string][] = [["", NS_CLIENT], ["stream", NS_STREAMS], ["xml", NS_XML]];
 const PREDEFINED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
 interface Open {
@@ -190,7 +192,9 @@ class Reader {
     const selfClosing = this.text[this.pos] === "/";
     this.pos += selfClosing ? 2 : 1;
     const parent = this.stack.at(-1);
-    const scope = new Map(parent?.scope ?? [["", NS_CLIENT], ["stream", NS_STREAMS], ["xml", NS_XML]]);
+    const declares = raw.some((a) => a.qname === "xmlns" || a.prefix === "xmlns");
+    // Most elements declare nothing: they share their parent's bindings instead of copying them.
+    const scope = parent && !declares ? parent.scope : new Map(parent?.scope ?? STREAM_SCOPE);
     const attrs: XmlAttribute[] = [];
     for (const a of raw) {
       if (a.qname === "xmlns") scope.set("", a.value);
