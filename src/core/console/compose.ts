@@ -2,7 +2,8 @@
 // and <presence> elements in jabber:client (implied when no namespace is given, any prefix), and
 // refuses, with a sentence and the line and column, everything else: malformed or restricted XML,
 // stream-level, TLS, SASL, bind, session and stream-management elements at any depth, and any
-// stanza that carries one of the given secrets (the account's password) in any form.
+// stanza that carries one of the given secrets (the account's password) in any form. All or
+// nothing: one refusal refuses the whole input, so a batch is never sent half-way.
 //
 // Ids: every stanza leaves with one. A missing (or empty) id is filled in on iq, where RFC 6120
 // §8.1.3 requires it, and on message and presence too, so that an error bounced back for them
