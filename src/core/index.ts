@@ -37,3 +37,4 @@ export type { Asked, AskContext, Features, Planner, Question, QuestionSet, Start
 export type { SessionOptions } from "./session/options";
 export { discoPlanner } from "./questions/disco";
 export { sicQuestion, type SicFound } from "./questions/sic";
+export * from "./console";
