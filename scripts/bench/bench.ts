@@ -44,7 +44,7 @@ async function main(options: Options, chosen: Section<unknown>[]): Promise<void>
   const results = new Map<Section<unknown>, unknown>();
   const quietBefore: string[] = [];
   for (const [i, section] of chosen.entries()) {
-    // Servers cost CPU: stop them before the first section after which none needs them.
+    // Servers cost CPU: stop them once no section still to run needs them.
     if (!needs("prosody", chosen.slice(i)) && !needs("ejabberd", chosen.slice(i))) await cleanup();
     if (section.quietLabel !== undefined) quietBefore.push(`${section.quietLabel} ${await waitForQuiet(options.waitQuiet)}`);
     results.set(section, await section.measure(context));
