@@ -1,12 +1,28 @@
 // One esbuild step for everything that runs: the extension (vscode external), the CLI, the demo,
 // and, with --tests, every test file bundled on its own so node's test runner can run them as
 // plain CommonJS. @xmpp/* is ESM-only; bundling turns it into CommonJS, which VS Code requires.
+//
+//   node scripts/build.mjs [--production] [--tests [--tests-dir DIR]]
+//
+// The tests go to out/test/ (emptied first), or to DIR: scripts/test.mjs gives each test run a
+// directory of its own (out/run-<pid>/), so runs in one tree do not delete each other's build. DIR
+// must sit two levels below the repo root, like out/test/: test files find the root (and
+// dist/cli.js) three levels up from their own directory. Every file is written to a temporary
+// name and renamed into place, so a test running dist/cli.js never sees a half-written file while
+// another build replaces it.
 import * as esbuild from "esbuild";
-import { readdirSync, readFileSync, statSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 
-const withTests = process.argv.includes("--tests");
-const production = process.argv.includes("--production");
+const args = process.argv.slice(2);
+const withTests = args.includes("--tests");
+const production = args.includes("--production");
+const dirAt = args.indexOf("--tests-dir");
+const testsDir = dirAt >= 0 ? args[dirAt + 1] : "out/test";
+if (!testsDir) throw new Error("--tests-dir needs a directory, e.g. out/run-1234");
+if (relative(process.cwd(), resolve(testsDir)).split(sep).length !== 2) {
+  throw new Error(`--tests-dir ${testsDir}: must be two levels below the repo root, like out/test`);
+}
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 
@@ -20,7 +36,20 @@ const common = {
   minify: production,
   logLevel: "warning",
   legalComments: "none",
+  write: false,
 };
+
+/** Writes a build's files, each under a temporary name first and then renamed over the old one. */
+async function write(build) {
+  const { outputFiles } = await build;
+  for (const file of outputFiles) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    const hashbang = file.contents[0] === 0x23 && file.contents[1] === 0x21; // "#!": executable, as esbuild writes it
+    writeFileSync(temporary, file.contents, { mode: hashbang ? 0o755 : 0o644 });
+    renameSync(temporary, file.path);
+  }
+}
 
 function findTests(dir) {
   const found = [];
@@ -48,13 +77,13 @@ const builds = [
 ];
 
 if (withTests) {
-  rmSync("out", { recursive: true, force: true });
+  rmSync(testsDir, { recursive: true, force: true });
   builds.push(
     esbuild.build({
       ...common,
       sourcemap: "inline",
       entryPoints: ["test/run.ts", ...findTests("test")],
-      outdir: "out/test",
+      outdir: testsDir,
       outbase: "test",
       outExtension: { ".js": ".cjs" },
       external: ["vscode"],
@@ -62,4 +91,4 @@ if (withTests) {
   );
 }
 
-await Promise.all(builds);
+await Promise.all(builds.map(write));

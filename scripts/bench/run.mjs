@@ -4,7 +4,7 @@
 // Node with --expose-gc. Private output (.cache/bench/, git-ignored) so a concurrent
 // `npm run build` or test build in the same tree cannot swap the CLI mid-run.
 //
-//   npm run bench [-- --quick] [-- --no-write] [-- --only cold,inproc,rtt,ext] [-- --ref REF]
+//   npm run bench [-- --quick] [-- --no-write] [-- --only rtt,warm] [-- --ref REF]   (-- --help lists all)
 //
 // --ref REF measures src/ as committed at git REF (e.g. HEAD, a commit, a branch) instead of the
 // working tree's: src/ is extracted with `git archive` and every import of src/ (the CLI, the

@@ -1,7 +1,8 @@
 // Bundles the suites that run inside VS Code's extension host (test/vscode/suite/*.suite.ts) into
 // <outdir>/*.suite.cjs (default out/test/vscode/suite). test/vscode/*.test.ts run this into a temp
 // dir of their own before they start code-server (scripts/build.mjs bundles only *.test.ts files,
-// which node's test runner runs directly, and empties out/ when it runs).
+// which node's test runner runs directly, into out/test/ or a test run's own out/run-<pid>/, and
+// empties that directory when it runs).
 // `vscode` is provided by the extension host; mocha is bundled in, so the bundle runs from anywhere.
 import * as esbuild from "esbuild";
 import { readdirSync } from "node:fs";

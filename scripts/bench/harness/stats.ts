@@ -45,3 +45,10 @@ export function mode(values: readonly number[]): number {
 }
 
 export const ms = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(digits) : "—");
+
+/** A report cell: round trips to two decimals. */
+export const rt = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "—");
+/** A report cell: "median (p10–p90)". */
+export const range = (s: Spread) => `${ms(s.median)} (${ms(s.p10)}–${ms(s.p90)})`;
+/** The verdict cell of a target row. */
+export const verdict = (ok: boolean | undefined) => (ok === undefined ? "not measured" : ok ? "**met**" : "**not met**");
