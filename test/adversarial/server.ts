@@ -343,6 +343,11 @@ export class Conn {
     this.socket.destroy();
   }
 
+  /** Stops reading what the client sends (its writes then back up: kernel buffers, then its own). */
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
   /** FIN without a stream footer. */
   end(): void {
     this.socket.end();
