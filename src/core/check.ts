@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { xml } from "@xmpp/xml";
 import { validateFingerprint, validateJid, validatePort, validateTlsMode, type TlsMode } from "./account";
 import { openSession, ShortcutRejected, type Endpoint, type Session } from "./connect";
+import { targetBudgetMs } from "./dial";
 import { isSicError, SicError } from "./errors";
 import type { Family } from "./ip";
 import { abortable, DEFAULT_PORTS, resolveTargets, systemResolver, type FoundBy, type Resolver, type Target } from "./resolve";
@@ -148,7 +149,7 @@ export async function checkAndKeepOpen(options: CheckOptions): Promise<LiveCheck
           stream.phase = `asking again for the address (${query.namespace})`;
           const reply = await iqs.request("get", queryPayload(query));
           if (!reply.ok) throw queryError(reply.error);
-          const answer = parseAnswer(reply.iq);
+          const answer = parseAnswer(reply.iq, query.namespace);
           const ms = round(performance.now() - started);
           latest = {
             ...result,
@@ -236,7 +237,8 @@ async function runCheck(options: CheckOptions, keepOpen: boolean): Promise<Outco
     const resolver = options.resolver ?? systemResolver();
     const targets =
       options.targets ?? (await abortable(resolveTargets({ domain: jid.domain, host, port, tls: mode }, resolver), controller.signal));
-    const sessionOptions = { jid, password: options.password, targets, resolver, ...(family ? { family } : {}), trust };
+    const connectBudgetMs = targetBudgetMs(timeoutMs);
+    const sessionOptions = { jid, password: options.password, targets, resolver, ...(family ? { family } : {}), trust, connectBudgetMs };
     let prefetched: Prefetched | null = null;
     const afterBind = (iqs: Session["iqs"], profile: ServerProfile) => {
       const query = protocol === "auto" ? profile.query : forcedQueries(protocol)[0]!;
@@ -341,7 +343,7 @@ async function askAddress(session: Session, domain: string, protocol: Protocol, 
   for (const query of plan) {
     stream.phase = `asking for the address (${query.namespace})`;
     const reply = await iqs.reply(prefetched?.query === query ? prefetched.id : iqs.send("get", queryPayload(query)));
-    if (reply.ok) return { ...parseAnswer(reply.iq), query, discoFeatures: features };
+    if (reply.ok) return { ...parseAnswer(reply.iq, query.namespace), query, discoFeatures: features };
     if (!shouldFallBack(query, reply.error)) throw queryError(reply.error);
     lastCondition = reply.error.condition;
   }

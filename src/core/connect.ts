@@ -25,6 +25,7 @@ import { FINAL_SASL_CONDITIONS, mechanismFor, SaslFailure, sasl2MechanismFor, st
 import { featureSignature, profileKey, type ProfileCache, type ServerProfile } from "./serverProfile";
 import type { StanzaRecorder } from "./stanzaLog";
 import { prepareTrust, secure, type TlsInfo, type TlsTrust } from "./tls";
+import { quoted } from "./text";
 import { XmlStream } from "./xmlStream";
 
 export const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
@@ -41,6 +42,8 @@ export interface SessionOptions {
   resolver: Resolver;
   /** Only addresses of this family; both when undefined. */
   family?: Family;
+  /** How long each target but the last may take to connect (see dial.ts). */
+  connectBudgetMs?: number;
   trust: TlsTrust;
   /** Known servers, for pipelining; step by step when absent. */
   profiles?: ProfileCache;
@@ -95,7 +98,7 @@ export async function openSession(
   onStream: (stream: XmlStream) => void,
 ): Promise<Session> {
   const { jid } = options;
-  const dialing = connectTargets(options.targets, options.resolver, options.family, signal);
+  const dialing = connectTargets(options.targets, options.resolver, options.family, signal, options.connectBudgetMs);
   // After the dial has started (its first steps run as microtasks), while the network works.
   setImmediate(() => prepareTrust(options.trust));
   const connected = await dialing;
@@ -233,7 +236,7 @@ export async function openSession(
   return {
     stream,
     iqs,
-    boundJid: boundJid.slice(0, 3071),
+    boundJid: quoted(boundJid, 3071),
     mechanism,
     local,
     remote,

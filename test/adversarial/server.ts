@@ -214,6 +214,8 @@ export class Conn {
   closed = false;
   /** Writes made so far (each flushed before the next when dribbling). */
   writes = 0;
+  /** When the connection was accepted (Date.now(), comparable with other processes' clocks). */
+  readonly acceptedAt = Date.now();
   private socket: net.Socket;
   private readonly framer = new Framer();
   private waiting: { resolve: (item: Item) => void; reject: (err: Error) => void } | null = null;
@@ -346,6 +348,8 @@ export class Conn {
   /** Stops reading what the client sends (its writes then back up: kernel buffers, then its own). */
   pauseReading(): void {
     this.socket.pause();
+    // A paused TLS socket still reads from TCP into its own buffers: stop the handle itself.
+    (this.socket as net.Socket & { _handle?: { readStop?: () => void } })._handle?.readStop?.();
   }
 
   /** FIN without a stream footer. */
