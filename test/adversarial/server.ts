@@ -142,6 +142,8 @@ export interface ScramOptions {
   iterations?: string;
   /** Send a server signature that does not match (an impostor that does not know the password). */
   wrongServerSignature?: boolean;
+  /** Answer a correct proof with this server-error text (e=...) instead of a signature; it travels in base64. */
+  serverError?: string;
 }
 
 class ScramServer {
@@ -185,6 +187,7 @@ class ScramServer {
     const recovered = Buffer.alloc(proof.length);
     for (let i = 0; i < proof.length; i++) recovered[i] = proof[i]! ^ signature[i]!;
     if (!timingSafeEqual(createHash(this.hash).update(recovered).digest(), storedKey)) return null;
+    if (this.options.serverError !== undefined) return `e=${this.options.serverError}`;
     const serverSignature = this.options.wrongServerSignature
       ? randomBytes(keyLength)
       : hmac(hmac(salted, "Server Key"), authMessage);
