@@ -1,7 +1,19 @@
 // How a result or an error looks on a terminal and in --json. JSON field names are a contract
 // for scripts; keep them stable.
+// Whatever the core returns is displayable already (src/core/text.ts); the two writers below
+// neutralise once more on the way out, so nothing printed can carry a raw control character.
 import type { CheckResult, FamilyOutcome, SicError, StanzaLogEntry } from "../core";
-import { ERROR_HINTS } from "../core";
+import { ERROR_HINTS, jsonSafe, neutralise } from "../core";
+
+/** Text for a terminal: lines kept, every other control character escaped. */
+export function terminalText(text: string): string {
+  return neutralise(text, { keepLines: true });
+}
+
+/** One line of JSON with DEL, C1 and bidi controls escaped too (JSON.stringify leaves them raw). */
+export function jsonLine(value: object): string {
+  return jsonSafe(JSON.stringify(value)) + "\n";
+}
 
 /** The NAT hint as scripts see it. */
 function natJson(nat: CheckResult["nat"]) {
@@ -115,8 +127,9 @@ export function errorText(error: SicError, outcomes?: readonly FamilyOutcome[]):
   return `xmpp-sic: ${label}${error.code}: ${error.message}\n${more}  ${ERROR_HINTS[error.code]}\n`;
 }
 
+/** One line per entry: line breaks inside an entry are escaped, so a server cannot forge entries. */
 export function logText(entries: readonly StanzaLogEntry[]): string {
   return entries
-    .map((e) => `${new Date(e.time).toISOString()} ${e.direction === "in" ? "<<" : ">>"} ${e.xml}`)
+    .map((e) => `${new Date(e.time).toISOString()} ${e.direction === "in" ? "<<" : ">>"} ${neutralise(e.xml)}`)
     .join("\n") + (entries.length ? "\n" : "");
 }

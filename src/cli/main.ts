@@ -1,7 +1,7 @@
 // The xmpp-sic command: argv → core check → text or JSON, and an exit status scripts can use.
 import { checkFamilies, isSicError, SicError, StanzaLog, type FamilyOutcome } from "../core";
 import { parseCommand, USAGE, type Command } from "./args";
-import { errorJson, errorText, logText, toJson, toText } from "./format";
+import { errorJson, errorText, jsonLine, logText, terminalText, toJson, toText } from "./format";
 import { readPassword } from "./password";
 import { loadProfiles, profileFile, saveProfiles } from "./profileStore";
 
@@ -51,20 +51,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
     if (profiles) saveProfiles(cacheFile, profiles);
     if (!primary.ok) return report(primary.error, json, outcomes);
-    process.stdout.write(json ? JSON.stringify(toJson(primary.result, outcomes)) + "\n" : toText(primary.result, outcomes));
+    process.stdout.write(json ? jsonLine(toJson(primary.result, outcomes)) : terminalText(toText(primary.result, outcomes)));
     return EXIT.ok;
   } catch (err) {
     return report(err, json);
   } finally {
     process.off("SIGINT", onSigint);
-    if (command.log) process.stderr.write(logText(log.list()));
+    if (command.log) process.stderr.write(terminalText(logText(log.list())));
   }
 }
 
 function report(err: unknown, json: boolean, outcomes?: readonly FamilyOutcome[]): number {
   const error = isSicError(err) ? err : new SicError("connect", `Unexpected failure: ${String(err)}`);
-  if (json) process.stdout.write(JSON.stringify(errorJson(error, outcomes)) + "\n");
-  else process.stderr.write(errorText(error, outcomes));
+  if (json) process.stdout.write(jsonLine(errorJson(error, outcomes)));
+  else process.stderr.write(terminalText(errorText(error, outcomes)));
   return error.code === "usage" ? EXIT.usage : error.code === "cancelled" ? EXIT.cancelled : EXIT.failed;
 }
 

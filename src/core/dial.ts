@@ -19,6 +19,19 @@ const CONNECT_ERRORS: Record<string, [(target: string) => string, string]> = {
 /** RFC 8305 §5: the recommended delay before the next address is tried alongside the first. */
 export const ATTEMPT_DELAY_MS = 250;
 
+/**
+ * RFC 6120 §3.2: when one target fails the next is tried. A target that drops packets silently
+ * never fails by itself (the kernel gives up after minutes), so every target but the last gets
+ * its own connect budget: a third of the check's deadline, within 1–5 s.
+ */
+export function targetBudgetMs(deadlineMs: number): number {
+  return Math.min(5_000, Math.max(1_000, Math.round(deadlineMs / 3)));
+}
+export const DEFAULT_TARGET_BUDGET_MS = targetBudgetMs(15_000);
+
+/** A target's own budget ran out (not the check's deadline). */
+class BudgetSpent extends Error {}
+
 const FAMILY_NUMBER: Record<Family, 4 | 6> = { IPv4: 4, IPv6: 6 };
 
 function hostPort(host: string, port: number): string {
@@ -61,44 +74,36 @@ function attemptFailure(target: Target, attempts: AttemptsFailed["attempts"]): F
   return { alone: target.found === "host" ? sentence : `${sentence} That address is ${label}.`, item: `${target.host} ${items[0]}` };
 }
 
-/** Tries each target in order until one connects; each target's addresses with happy eyeballs. */
+/**
+ * Tries each target in order until one connects; each target's addresses with happy eyeballs,
+ * each target but the last within `budgetMs`.
+ */
 export async function connectTargets(
   targets: Target[],
   resolver: Resolver,
   family: Family | undefined,
   signal: AbortSignal,
+  budgetMs = DEFAULT_TARGET_BUDGET_MS,
 ): Promise<{ socket: net.Socket; target: Target; address: Address }> {
   const failures: Failure[] = [];
-  for (const target of targets) {
-    let addresses: Address[];
+  for (const [index, target] of targets.entries()) {
+    const budget = index < targets.length - 1 ? budgetMs : null;
+    const attempt = new AbortController();
+    const onAbort = () => attempt.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    const timer = budget === null ? undefined : setTimeout(() => attempt.abort(new BudgetSpent()), budget);
     try {
-      addresses = await abortable(lookupHost(resolver, target.host), signal);
+      const failure = await tryTarget(target, resolver, family, attempt.signal);
+      if (!("alone" in failure)) return failure;
+      failures.push(failure);
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      if (isSicError(err)) throw err;
-      const { what, advice } = describeLookupError(target.host, err);
-      failures.push({ alone: `${what}${how(target)}. ${advice}`, item: what });
-      continue;
-    }
-    const wanted = family ? addresses.filter((a) => a.family === FAMILY_NUMBER[family]) : addresses;
-    if (wanted.length === 0) {
-      const what = `${target.host} has no ${family} address (only ${addresses.map((a) => a.address).join(", ")})`;
-      failures.push({ alone: `${what}${how(target)}.`, item: what });
-      continue;
-    }
-    // Plaintext is refused before any packet leaves for a non-loopback address (and again after
-    // connecting, in openSession, against the address actually reached).
-    const outside = target.tls === "none" ? wanted.find((a) => parseIp(a.address)?.range !== "loopback") : undefined;
-    if (outside) {
-      throw new SicError("usage", `Unencrypted connections are only allowed to a loopback address; ${target.host} is ${outside.address}.`);
-    }
-    try {
-      const { socket, address } = await happyEyeballs(wanted, target.port, signal);
-      return { socket, target, address };
-    } catch (err) {
-      if (signal.aborted) throw signal.reason;
-      if (!(err instanceof AttemptsFailed)) throw err;
-      failures.push(attemptFailure(target, err.attempts));
+      if (!(attempt.signal.reason instanceof BudgetSpent)) throw err;
+      const what = `${hostPort(target.host, target.port)} did not answer within ${budget} ms`;
+      failures.push({ alone: `${what}${how(target)}. A firewall may be dropping the traffic.`, item: `${target.host} did not answer within ${budget} ms` });
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
     }
   }
   if (failures.length === 1) throw new SicError("connect", failures[0]!.alone);
@@ -107,6 +112,43 @@ export async function connectTargets(
     "connect",
     `Could not connect to ${where}: ${failures.map((f) => f.item).join("; ")}. Check that the server runs and that your network reaches it.`,
   );
+}
+
+/** One target: its addresses, then a connection to one of them; a Failure when none answers. */
+async function tryTarget(
+  target: Target,
+  resolver: Resolver,
+  family: Family | undefined,
+  signal: AbortSignal,
+): Promise<{ socket: net.Socket; target: Target; address: Address } | Failure> {
+  let addresses: Address[];
+  try {
+    addresses = await abortable(lookupHost(resolver, target.host), signal);
+  } catch (err) {
+    if (signal.aborted) throw signal.reason;
+    if (isSicError(err)) throw err;
+    const { what, advice } = describeLookupError(target.host, err);
+    return { alone: `${what}${how(target)}. ${advice}`, item: what };
+  }
+  const wanted = family ? addresses.filter((a) => a.family === FAMILY_NUMBER[family]) : addresses;
+  if (wanted.length === 0) {
+    const what = `${target.host} has no ${family} address (only ${addresses.map((a) => a.address).join(", ")})`;
+    return { alone: `${what}${how(target)}.`, item: what };
+  }
+  // Plaintext is refused before any packet leaves for a non-loopback address (and again after
+  // connecting, in openSession, against the address actually reached).
+  const outside = target.tls === "none" ? wanted.find((a) => parseIp(a.address)?.range !== "loopback") : undefined;
+  if (outside) {
+    throw new SicError("usage", `Unencrypted connections are only allowed to a loopback address; ${target.host} is ${outside.address}.`);
+  }
+  try {
+    const { socket, address } = await happyEyeballs(wanted, target.port, signal);
+    return { socket, target, address };
+  } catch (err) {
+    if (signal.aborted) throw signal.reason;
+    if (!(err instanceof AttemptsFailed)) throw err;
+    return attemptFailure(target, err.attempts);
+  }
 }
 
 /** Alternates families, keeping each family's own order, starting with the resolver's first choice. */

@@ -1,5 +1,6 @@
 // The closed set of ways a check can fail. Every failure that leaves the core is a SicError with
 // one of these codes and a sentence a person can act on; shells map codes, never parse messages.
+import { clip, MESSAGE_MAX, neutralise } from "./text";
 
 export const ERROR_CODES = [
   "usage",
@@ -24,7 +25,8 @@ export class SicError extends Error {
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    // The backstop: whatever a sentence quotes, it leaves the core as one line of displayable text.
+    super(clip(neutralise(message), MESSAGE_MAX), options);
   }
 }
 

@@ -5,6 +5,7 @@ export { validateAccount, validateJid, type AccountSettings, type TlsMode, TLS_M
 export { natHint, type NatHint, type NatVerdict } from "./nat";
 export { StanzaLog, type StanzaLogEntry } from "./stanzaLog";
 export { scrubSecrets } from "./redact";
+export { hasUnsafeChar, jsonSafe, neutralise, quoted } from "./text";
 export { NS_SIC_0, NS_SIC_1, type Protocol } from "./sic";
 export { prettyXml } from "./prettyXml";
 export { exportLogXml } from "./logExport";

@@ -1,5 +1,11 @@
 // Parsing and classifying IP addresses, with ipaddr.js. IPv4-mapped IPv6 (::ffff:a.b.c.d) is
 // reported as the IPv4 address it carries: that is the address the server's peer really used.
+// Only the standard text forms are accepted (node:net's isIP: IPv4 as four decimal octets without
+// leading zeros, also inside IPv6); ipaddr.js alone would take octal, hex and short IPv4 forms,
+// and would turn the deprecated IPv4-compatible form (::a.b.c.d) into IPv4, which it is not.
+// An IPv6 zone id ("%eth0") names an interface of the machine that wrote the text, the server:
+// it is removed; the address itself is kept.
+import net from "node:net";
 import ipaddr from "ipaddr.js";
 
 export type Family = "IPv4" | "IPv6";
@@ -15,17 +21,24 @@ export interface ParsedIp {
 /** The longest textual IP address we accept: full IPv6 with an embedded IPv4 and a zone id. */
 export const MAX_IP_TEXT = 64;
 
-const STRICT_IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/** IPv6 text with its embedded dotted quad (if any) written as two hex groups, for ipaddr.js. */
+function hexOnly(v6: string): string {
+  const colon = v6.lastIndexOf(":");
+  const tail = v6.slice(colon + 1);
+  if (!tail.includes(".")) return v6;
+  const [a, b, c, d] = tail.split(".").map(Number) as [number, number, number, number];
+  return `${v6.slice(0, colon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+}
 
 /** Returns the parsed address, or null when the text is not exactly one IPv4 or IPv6 address. */
 export function parseIp(text: string): ParsedIp | null {
   if (text.length === 0 || text.length > MAX_IP_TEXT) return null;
-  // ipaddr.js also accepts octal, hex and short IPv4 forms ("127.1"); a server must send a dotted quad.
-  if (ipaddr.IPv4.isValid(text) && !STRICT_IPV4.test(text)) return null;
-  if (!ipaddr.isValid(text)) return null;
+  const kind = net.isIP(text);
+  if (kind === 0) return null;
   let addr: ipaddr.IPv4 | ipaddr.IPv6;
   try {
-    addr = ipaddr.process(text);
+    addr = kind === 4 ? ipaddr.IPv4.parse(text) : ipaddr.IPv6.parse(hexOnly(text.replace(/%.*$/, "")));
+    if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
   } catch {
     return null;
   }

@@ -5,8 +5,10 @@
 // is kept until asked for.
 import { randomBytes } from "node:crypto";
 import { xml, type Element } from "@xmpp/xml";
+import { quoted, quotedName } from "./text";
 import type { XmlStream } from "./xmlStream";
 
+export const NS_CLIENT = "jabber:client";
 export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
 export interface StanzaErrorInfo {
@@ -21,13 +23,22 @@ export function newId(): string {
   return "sic-" + randomBytes(6).toString("hex");
 }
 
+/** An IQ of ours: a jabber:client <iq>, prefixed or not; an element named iq in any other namespace is not one. */
+export function isIq(el: Element): boolean {
+  return el.is("iq", NS_CLIENT);
+}
+
+/** The error of an IQ error reply (RFC 6120 §8.3), in the server's words, quoted for display. */
 export function stanzaError(iq: Element): StanzaErrorInfo {
-  const error = iq.getChild("error");
-  const condition =
-    error?.getChildElements().find((c) => c.name !== "text" && (c.attrs.xmlns ?? NS_STANZAS) === NS_STANZAS)?.name ??
-    "undefined-condition";
-  const text = error?.getChildText("text", NS_STANZAS) ?? error?.getChildText("text") ?? null;
-  return { type: error?.attrs.type ?? "cancel", condition, text: text ? text.slice(0, 300) : null };
+  const error = iq.getChild("error", NS_CLIENT);
+  const defined = error?.getChildElements().filter((c) => c.getNS() === NS_STANZAS) ?? [];
+  const condition = defined.find((c) => c.getName() !== "text")?.getName();
+  const text = defined.find((c) => c.getName() === "text")?.text();
+  return {
+    type: quotedName(error?.attrs.type ?? "cancel"),
+    condition: condition ? quotedName(condition) : "undefined-condition",
+    text: text ? quoted(text) : null,
+  };
 }
 
 export class IqClient {
@@ -67,7 +78,7 @@ export class IqClient {
         return kept;
       }
       const el = await this.stream.next();
-      if (el.name !== "iq") continue;
+      if (!isIq(el)) continue;
       const type = el.attrs.type;
       if (type === "get" || type === "set") {
         answerUnsupported(this.stream, el);
@@ -81,10 +92,13 @@ export class IqClient {
   }
 }
 
-/** RFC 6120 §8.2.3: an entity must answer every get/set; we offer nothing, so: service-unavailable. */
+/**
+ * RFC 6120 §8.2.3: an entity must answer every get/set; we offer nothing, so: service-unavailable.
+ * Only while the server reads: one that floods requests and stops reading gets no more answers.
+ */
 function answerUnsupported(stream: XmlStream, iq: Element): void {
   if (!iq.attrs.id) return;
-  stream.send(
+  stream.sendIfReading(
     xml(
       "iq",
       { type: "error", id: iq.attrs.id, ...(iq.attrs.from ? { to: iq.attrs.from } : {}) },

@@ -1,9 +1,11 @@
 // The stanza log as a well-formed XML document, for saving and sharing. Entries keep their raw
 // (already redacted) XML in CDATA, because a stream header alone is an open tag, not an element.
+// Entries are displayable already (stanzaLog.ts); neutralised again here, as the file leaves the core.
 import type { StanzaLogEntry } from "./stanzaLog";
+import { neutralise } from "./text";
 
-const attr = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
-const cdata = (s: string) => `<![CDATA[${s.split("]]>").join("]]]]><![CDATA[>")}]]>`;
+const attr = (s: string) => neutralise(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+const cdata = (s: string) => `<![CDATA[${neutralise(s, { keepLines: true }).split("]]>").join("]]]]><![CDATA[>")}]]>`;
 
 export function exportLogXml(entries: readonly StanzaLogEntry[], labels: (checkId: string) => string = (id) => id): string {
   const lines = [

@@ -1,8 +1,14 @@
 // Indents logged XML for reading, as XML consoles do. Input is our own redacted serialisation;
 // anything it cannot parse (a stream header is an open tag only, notes are comments) is returned as is.
 import { Parser, type Element } from "@xmpp/xml";
+import { neutralise } from "./text";
 
+/** Indented XML for reading; parsing resolves character references, so the result is neutralised again. */
 export function prettyXml(xmlText: string, indent = "  "): string {
+  return neutralise(indented(xmlText, indent), { keepLines: true });
+}
+
+function indented(xmlText: string, indent: string): string {
   if (!xmlText.startsWith("<") || xmlText.startsWith("<!--")) return xmlText;
   if (xmlText.startsWith("<stream:stream") && !xmlText.endsWith("/>")) return prettyOpenTag(xmlText, indent);
   let root: Element | undefined;

@@ -7,6 +7,10 @@ import dns from "node:dns";
 import net from "node:net";
 import type { TlsMode } from "./account";
 import { SicError } from "./errors";
+import { quoted } from "./text";
+
+/** The longest DNS name (RFC 1035 §3.1). */
+const MAX_NAME_CHARS = 253;
 
 export const DEFAULT_PORTS: Record<TlsMode, number> = { starttls: 5222, direct: 5223, none: 5222 };
 
@@ -182,7 +186,8 @@ export async function resolveTargets(request: TargetRequest, resolver: Resolver,
   );
 
   const usable = answers.flatMap(({ name, mode, records }) =>
-    records.filter((r) => !isUnavailable(r)).map((r) => ({ ...r, name: r.name.replace(/\.$/, ""), mode, srv: name })),
+    // A target name is DNS data, shown in results and messages: displayable, and no longer than a name can be.
+    records.filter((r) => !isUnavailable(r)).map((r) => ({ ...r, name: quoted(r.name.replace(/\.$/, ""), MAX_NAME_CHARS), mode, srv: name })),
   );
   if (usable.length > 0) {
     const seen = new Set<string>();

@@ -1,11 +1,12 @@
 // SASL (RFC 6120 §6): pick the strongest mechanism both sides have, run it, and prove the server
 // knew the password too (SCRAM's server signature). PLAIN is only ever sent inside TLS or, by
-// explicit choice, on loopback (see connect.ts). The opening <auth> is built apart from the rest
+// explicit choice, on loopback (see session/stages/dial.ts). The opening <auth> is built apart from the rest
 // of the exchange so that it can be sent before the server lists its mechanisms (pipelining).
 import { xml, type Element } from "@xmpp/xml";
 import { SicError } from "./errors";
 import { NS_SASL, NS_SASL2 } from "./redact";
 import { SCRAM_MECHANISMS, ScramClient, ScramProtocolError } from "./scram";
+import { quoted, quotedName } from "./text";
 import type { XmlStream } from "./xmlStream";
 
 /** Our preference order: strongest first. */
@@ -28,7 +29,7 @@ export function offeredMechanisms(features: Element): string[] {
   return (
     features
       .getChild("mechanisms", NS_SASL)
-      ?.getChildren("mechanism")
+      ?.getChildren("mechanism", NS_SASL)
       .map((m) => m.text().trim()) ?? []
   );
 }
@@ -46,7 +47,7 @@ export function mechanismFor(features: Element): string {
     "auth",
     offered.length === 0
       ? "The server offers no SASL mechanism to log in with."
-      : `The server offers only ${offered.join(", ")}; this tool supports ${MECHANISM_PREFERENCE.join(", ")}.`,
+      : `The server offers only ${quoted(offered.join(", "))}; this tool supports ${MECHANISM_PREFERENCE.join(", ")}.`,
   );
 }
 
@@ -109,15 +110,16 @@ async function finish(stream: XmlStream, mechanism: string, scram: ScramClient |
   for (;;) {
     const el = await stream.next();
     if (el.getNS() !== NS_SASL) continue;
-    if (el.name === "challenge" && scram) {
+    const name = el.getName();
+    if (name === "challenge" && scram) {
       stream.send(xml("response", { xmlns: NS_SASL }, b64(scram.clientFinal(unb64(el.text())))));
-    } else if (el.name === "success") {
+    } else if (name === "success") {
       verifyServer(scram, el.text());
       return;
-    } else if (el.name === "failure") {
-      throw saslFailure(el);
+    } else if (name === "failure") {
+      throw saslFailure(el, NS_SASL);
     } else {
-      throw new SicError("bad-reply", `The server sent an unexpected SASL <${el.name}/> during ${mechanism}.`);
+      throw new SicError("bad-reply", `The server sent an unexpected SASL <${quotedName(name)}/> during ${mechanism}.`);
     }
   }
 }
@@ -132,7 +134,7 @@ export const NS_BIND2 = "urn:xmpp:bind:0";
 export function sasl2MechanismFor(features: Element): string | null {
   const authentication = features.getChild("authentication", NS_SASL2);
   if (!authentication?.getChild("inline")?.getChild("bind", NS_BIND2)) return null;
-  return chooseMechanism(authentication.getChildren("mechanism").map((m) => m.text().trim()));
+  return chooseMechanism(authentication.getChildren("mechanism", NS_SASL2).map((m) => m.text().trim()));
 }
 
 export interface Sasl2Exchange {
@@ -170,34 +172,38 @@ async function finish2(stream: XmlStream, mechanism: string, scram: ScramClient 
   for (;;) {
     const el = await stream.next();
     if (el.getNS() !== NS_SASL2) continue;
-    if (el.name === "challenge" && scram) {
+    const name = el.getName();
+    if (name === "challenge" && scram) {
       stream.send(xml("response", { xmlns: NS_SASL2 }, b64(scram.clientFinal(unb64(el.text())))));
-    } else if (el.name === "success") {
+    } else if (name === "success") {
       // A SCRAM server's final message (its signature) is the additional data.
-      verifyServer(scram, el.getChildText("additional-data") ?? "");
+      verifyServer(scram, el.getChildText("additional-data", NS_SASL2) ?? "");
       const failed = el.getChild("failed", NS_BIND2);
       if (failed) {
-        const condition = failed.getChild("error")?.getChildElements().find((c) => c.name !== "text")?.name ?? "undefined-condition";
-        throw new SicError("server-error", `The server logged in but refused to bind a resource (Bind 2): <${condition}/>.`);
+        const condition = failed.getChild("error")?.getChildElements().find((c) => c.getName() !== "text")?.getName() ?? "undefined-condition";
+        throw new SicError("server-error", `The server logged in but refused to bind a resource (Bind 2): <${quotedName(condition)}/>.`);
       }
-      const boundJid = el.getChildText("authorization-identifier")?.trim() ?? "";
+      const boundJid = el.getChildText("authorization-identifier", NS_SASL2)?.trim() ?? "";
       if (!boundJid.includes("/")) {
         throw new SicError("bad-reply", "The server's SASL2 success names no bound resource (no full JID in <authorization-identifier/>).");
       }
       return { boundJid };
-    } else if (el.name === "failure") {
-      throw saslFailure(el);
-    } else if (el.name === "continue") {
+    } else if (name === "failure") {
+      throw saslFailure(el, NS_SASL2);
+    } else if (name === "continue") {
       throw new SicError("auth", "The server asks for further login steps (SASL2 <continue/>, e.g. a second factor or a password change), which this tool does not support.");
     } else {
-      throw new SicError("bad-reply", `The server sent an unexpected SASL2 <${el.name}/> during ${mechanism}.`);
+      throw new SicError("bad-reply", `The server sent an unexpected SASL2 <${quotedName(name)}/> during ${mechanism}.`);
     }
   }
 }
 
-function saslFailure(el: Element): SaslFailure {
-  const condition = el.getChildElements().find((c) => c.name !== "text")?.name ?? "failure";
-  const text = el.getChildText("text");
+/** A <failure/>: its condition and text are children in the failure's namespace (SASL2 nests the SASL1 condition). */
+function saslFailure(el: Element, ns: string): SaslFailure {
+  const children = el.getChildElements().filter((c) => c.getNS() === ns || c.getNS() === NS_SASL);
+  const conditionName = children.find((c) => c.getName() !== "text")?.getName();
+  const condition = conditionName ? quotedName(conditionName) : "failure";
+  const text = children.find((c) => c.getName() === "text")?.text();
   const what: Record<string, string> = {
     "not-authorized": "The server refused the login: wrong JID or password.",
     "account-disabled": "The server says this account is disabled.",
@@ -207,5 +213,5 @@ function saslFailure(el: Element): SaslFailure {
     "temporary-auth-failure": "The server could not check the login right now; try again later.",
   };
   const sentence = what[condition] ?? `The server refused the login with <${condition}/>.`;
-  return new SaslFailure(condition, text ? `${sentence} (${text.slice(0, 200)})` : sentence);
+  return new SaslFailure(condition, text ? `${sentence} (${quoted(text, 200)})` : sentence);
 }

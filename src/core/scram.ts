@@ -1,6 +1,7 @@
 // SCRAM client (RFC 5802; SHA-256 per RFC 7677) without channel binding. PBKDF2 runs as one native
 // node:crypto call: xmpp.js's pure-JS SCRAM spends seconds on the 4096–10000 iterations servers use.
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
+import { quoted } from "./text";
 
 export type ScramHash = "sha1" | "sha256";
 
@@ -46,7 +47,7 @@ function parseAttributes(message: string): Map<string, string> {
   const attrs = new Map<string, string>();
   for (const part of message.split(",")) {
     const eq = part.indexOf("=");
-    if (eq !== 1) throw new ScramProtocolError(`malformed attribute "${part.slice(0, 20)}"`);
+    if (eq !== 1) throw new ScramProtocolError(`malformed attribute "${quoted(part, 20)}"`);
     attrs.set(part[0]!, part.slice(2));
   }
   return attrs;
@@ -107,7 +108,8 @@ export class ScramClient {
   verifyServerFinal(serverFinal: string): boolean {
     if (!this.serverSignature) return false;
     const attrs = parseAttributes(serverFinal);
-    if (attrs.has("e")) throw new ScramProtocolError(`server error ${attrs.get("e")}`);
+    // The server's error text travels inside base64: quoted like any other text it chose.
+    if (attrs.has("e")) throw new ScramProtocolError(`server error "${quoted(attrs.get("e")!, 200)}"`);
     const verifier = Buffer.from(attrs.get("v") ?? "", "base64");
     return verifier.length === this.serverSignature.length && timingSafeEqual(verifier, this.serverSignature);
   }

@@ -7,6 +7,7 @@ import { xml, type Element } from "@xmpp/xml";
 import { SicError } from "./errors";
 import type { StanzaErrorInfo } from "./iq";
 import { MAX_IP_TEXT, parseIp, type ParsedIp } from "./ip";
+import { quoted, quotedName } from "./text";
 
 export const NS_SIC_1 = "urn:xmpp:sic:1";
 export const NS_SIC_0 = "urn:xmpp:sic:0";
@@ -62,44 +63,56 @@ export function queryError(error: StanzaErrorInfo): SicError {
   return new SicError("server-error", `The server answered the address query with <${error.condition}/>.${said}`);
 }
 
+/** The features a disco#info result lists, as displayable text (they are kept and shown). */
 export function discoFeatures(result: Element): Set<string> {
   const query = result.getChild("query", NS_DISCO_INFO);
   return new Set(
-    (query?.getChildren("feature") ?? []).map((f) => f.attrs.var).filter((v): v is string => typeof v === "string"),
+    (query?.getChildren("feature", NS_DISCO_INFO) ?? [])
+      .map((f) => f.attrs.var)
+      .filter((v): v is string => typeof v === "string")
+      .map((v) => quoted(v, MAX_FEATURE_CHARS)),
   );
 }
 
+const MAX_FEATURE_CHARS = 200;
+
 export interface SicAnswer extends ParsedIp {
   port: number | null;
-  /** The namespace of the answer's element (may differ from the query's; tolerated). */
+  /** The namespace of the answer's element: the one asked. */
   namespace: string;
 }
 
 const SIC_NAMESPACES = new Set<string>([NS_SIC_0, NS_SIC_1]);
 const MAX_PORT_TEXT = 16;
 
-/** Validates an IQ result to an address query. Throws SicError("bad-reply") with what was wrong. */
-export function parseAnswer(iq: Element): SicAnswer {
-  const payload = iq
-    .getChildElements()
-    .find((c) => (c.name === "address" || c.name === "ip") && SIC_NAMESPACES.has(c.attrs.xmlns ?? ""));
-  if (!payload) {
-    const first = iq.getChildElements()[0];
+const isPayload = (c: Element) => (c.getName() === "address" || c.getName() === "ip") && SIC_NAMESPACES.has(c.getNS() ?? "");
+
+/**
+ * Validates an IQ result to an address query. Throws SicError("bad-reply") with what was wrong.
+ * The answer is the one XEP-0279 payload in the namespace asked (either version when `asked` is
+ * omitted), prefixed or not; its <ip> and <port> count only in that same namespace.
+ */
+export function parseAnswer(iq: Element, asked?: SicQuery["namespace"]): SicAnswer {
+  const candidates = iq.getChildElements().filter(isPayload);
+  if (candidates.length > 1) throw new SicError("bad-reply", `The server's result holds ${candidates.length} XEP-0279 payloads; an answer has one.`);
+  const payload = candidates[0];
+  if (!payload || (asked !== undefined && payload.getNS() !== asked)) {
+    const first = payload ?? iq.getChildElements()[0];
     throw new SicError(
       "bad-reply",
       first
-        ? `The server answered with <${first.name} xmlns='${first.attrs.xmlns ?? ""}'> instead of an XEP-0279 address.`
+        ? `The server answered with <${quotedName(first.getName())} xmlns='${quoted(first.getNS() ?? "", 100)}'> instead of an XEP-0279 address${asked ? ` in ${asked}` : ""}.`
         : "The server answered the address query with an empty result.",
     );
   }
-  const namespace = payload.attrs.xmlns!;
+  const namespace = payload.getNS()!;
   let ipText: string;
   let portText: string | null = null;
-  if (payload.name === "ip") {
+  if (payload.getName() === "ip") {
     ipText = ownText(payload, "<ip>");
   } else {
-    const ips = payload.getChildElements().filter((c) => c.name === "ip");
-    const ports = payload.getChildElements().filter((c) => c.name === "port");
+    const ips = payload.getChildren("ip", namespace);
+    const ports = payload.getChildren("port", namespace);
     if (ips.length !== 1) {
       throw new SicError("bad-reply", ips.length === 0 ? "The server's <address> holds no <ip>." : "The server's <address> holds more than one <ip>.");
     }
@@ -111,7 +124,7 @@ export function parseAnswer(iq: Element): SicAnswer {
     throw new SicError("bad-reply", `The server's <ip> is ${ipText.length} characters long; no IP address is.`);
   }
   const ip = parseIp(ipText);
-  if (!ip) throw new SicError("bad-reply", `The server's <ip> "${printable(ipText)}" is not an IPv4 or IPv6 address.`);
+  if (!ip) throw new SicError("bad-reply", `The server's <ip> "${printable(ipText)}" is not an IPv4 or IPv6 address in canonical text form.`);
   return { ...ip, port: portText === null ? null : parsePort(portText), namespace };
 }
 

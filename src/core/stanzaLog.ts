@@ -1,7 +1,12 @@
 // A bounded record of every element exchanged, for the stanza inspector and --log. Entries arrive
-// already redacted (see redact.ts); the buffer drops the oldest entries past a count or byte budget.
+// already redacted (see redact.ts) and displayable (see text.ts); the buffer drops the oldest
+// entries past a count or byte budget.
 import type { Element } from "@xmpp/xml";
 import { NS_SASL, NS_SASL2, redactElement, scrubSecrets } from "./redact";
+import { neutralise, quoted } from "./text";
+
+/** A summary is one line for lists and tree labels. */
+const SUMMARY_MAX = 200;
 
 export type Direction = "in" | "out";
 export type StanzaKind = "stream" | "tls" | "sasl" | "iq" | "message" | "presence" | "other";
@@ -12,9 +17,9 @@ export interface StanzaLogEntry {
   time: number;
   direction: Direction;
   kind: StanzaKind;
-  /** One line for lists, e.g. "iq get → urn:xmpp:sic:1". */
+  /** One line for lists, e.g. "iq get → urn:xmpp:sic:1"; no control characters at all. */
   summary: string;
-  /** The redacted XML. */
+  /** The redacted XML; no control characters but TAB and LF (see text.ts). */
   xml: string;
   /** Which check this entry belongs to, so a viewer can group entries. */
   checkId: string;
@@ -102,8 +107,9 @@ export class StanzaRecorder {
       time: Date.now(),
       direction,
       kind,
-      summary: scrubSecrets(summary, this.secrets),
-      xml: scrubSecrets(xml, this.secrets),
+      // Secrets first: they are searched for in the form the server sent them.
+      summary: quoted(scrubSecrets(summary, this.secrets), SUMMARY_MAX),
+      xml: neutralise(scrubSecrets(xml, this.secrets), { keepLines: true }),
       checkId: this.checkId,
     });
   }

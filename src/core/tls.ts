@@ -6,6 +6,7 @@ import { createHash, X509Certificate } from "node:crypto";
 import type { Socket } from "node:net";
 import tls from "node:tls";
 import { SicError } from "./errors";
+import { quoted } from "./text";
 
 /** Who we believe: the system's roots (plus, optionally, one extra CA), or exactly one certificate. */
 export type TlsTrust =
@@ -252,7 +253,7 @@ function infoOf(tlsSocket: tls.TLSSocket, fingerprint: string, trust: TlsTrust):
 function tlsError(err: NodeJS.ErrnoException, domain: string): SicError {
   const code = err.code ?? "";
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    return new SicError("tls", `The server's certificate is not valid for ${domain}: ${err.message}.`, { cause: err });
+    return new SicError("tls", `The server's certificate is not valid for ${domain}: ${quoted(err.message)}.`, { cause: err });
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ISSUER/.test(code)) {
     return new SicError(

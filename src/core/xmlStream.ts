@@ -3,49 +3,22 @@
 // misbehave (stream errors, malformed or restricted XML, oversized or deeply nested elements,
 // floods, a closed socket) into a SicError that rejects the current and every later read.
 import type { Socket } from "node:net";
-import { Element, Parser, xml } from "@xmpp/xml";
+import { Element, xml } from "@xmpp/xml";
 import { SicError } from "./errors";
 import type { StanzaRecorder } from "./stanzaLog";
+import { NS_STREAMS, streamErrorFrom } from "./streamError";
+import { DEFAULT_STREAM_LIMITS, InputGuard, LimitedParser, type StreamLimits } from "./streamLimits";
+import { quoted, quotedName } from "./text";
 
-export const NS_STREAMS = "http://etherx.jabber.org/streams";
-export const NS_STREAM_ERRORS = "urn:ietf:params:xml:ns:xmpp-streams";
+export { DEFAULT_STREAM_LIMITS, type StreamLimits } from "./streamLimits";
+export { NS_STREAMS, NS_STREAM_ERRORS, streamErrorFrom } from "./streamError";
 
-export interface StreamLimits {
-  /** Characters of one top-level element (or of the header) before it is refused. */
-  maxElementChars: number;
-  /** Nesting depth, counting the stream root as 1. */
-  maxDepth: number;
-  /** Elements received but not yet read (a flood of unrelated stanzas). */
-  maxQueued: number;
-}
-
-export const DEFAULT_STREAM_LIMITS: StreamLimits = {
-  maxElementChars: 128 * 1024,
-  maxDepth: 32,
-  maxQueued: 10_000,
-};
-
-/** Characters outside XML 1.0's Char production (NUL and other C0 controls, U+FFFE, U+FFFF). */
-const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+/** Bytes of ours waiting to be written past which answers to the server's own requests are dropped. */
+export const WRITE_HIGH_WATER = 64 * 1024;
+/** How long that much may wait before the server is taken to have stopped reading. */
+export const WRITE_STALL_MS = 3_000;
 
 type Waiter = { resolve: (el: Element) => void; reject: (err: SicError) => void };
-
-class LimitedParser extends Parser {
-  private depth = 0;
-  constructor(private readonly maxDepth: number) {
-    super();
-  }
-  override onStartElement(name: string, attrs: Record<string, string>): void {
-    if (++this.depth > this.maxDepth) {
-      throw new SicError("bad-reply", `The server sent XML nested deeper than ${this.maxDepth} levels.`);
-    }
-    super.onStartElement(name, attrs);
-  }
-  override onEndElement(name: string): void {
-    this.depth--;
-    super.onEndElement(name);
-  }
-}
 
 export class XmlStream {
   /** What the negotiation is doing, for messages such as "closed the connection while authenticating". */
@@ -54,8 +27,10 @@ export class XmlStream {
   private parser!: LimitedParser;
   /** Fatal: invalid UTF-8 is malformed XML (RFC 6120 §11.6), not text to be patched with U+FFFD. */
   private decoder = new TextDecoder("utf-8", { fatal: true });
-  private pendingChars = 0;
-  private restrictedTail = "";
+  private readonly guard: InputGuard;
+  private stallTimer: NodeJS.Timeout | undefined;
+  /** Answers to the server's requests not written because it was not reading. */
+  private dropped = 0;
   /** A trailing "?" kept for the next chunk (see receive). */
   private heldBack = "";
   private queue: Element[] = [];
@@ -64,6 +39,7 @@ export class XmlStream {
   private header: Element | null = null;
   private failure: SicError | null = null;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
+  private readonly onDrain = () => void (clearTimeout(this.stallTimer), (this.stallTimer = undefined));
   private readonly onClose = () =>
     this.fail(new SicError("connect", `The server closed the connection while ${this.phase}.`));
   private readonly onError = (err: NodeJS.ErrnoException) =>
@@ -76,6 +52,7 @@ export class XmlStream {
     private readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
   ) {
     this.socket = socket;
+    this.guard = new InputGuard(limits);
     this.attach(socket);
     this.resetParser();
   }
@@ -108,7 +85,7 @@ export class XmlStream {
     await this.nextHeader();
     const features = await this.next();
     if (!features.is("features", NS_STREAMS)) {
-      throw new SicError("bad-reply", `The server sent <${features.name}> where stream features were expected.`);
+      throw new SicError("bad-reply", `The server sent <${quotedName(features.name)}> where stream features were expected.`);
     }
     return features;
   }
@@ -126,6 +103,19 @@ export class XmlStream {
   send(el: Element): void {
     this.recorder.element("out", el);
     this.write(el.toString());
+  }
+
+  /**
+   * Sends an element only while the server reads what we write (an answer to its own request):
+   * a server that sends requests and stops reading must not grow our buffers. False when dropped.
+   */
+  sendIfReading(el: Element): boolean {
+    if (this.socket.writableLength < WRITE_HIGH_WATER) {
+      this.send(el);
+      return true;
+    }
+    if (this.dropped++ === 0) this.recorder.note("out", "other", "The server is not reading: its requests are no longer answered.");
+    return false;
   }
 
   /** The next element from the server, in order. */
@@ -174,6 +164,7 @@ export class XmlStream {
       socket.end("</stream:stream>");
     }
     this.failure ??= new SicError("connect", "The stream is closed.");
+    clearTimeout(this.stallTimer);
     this.rejectAll(this.failure);
     if (socket.destroyed) {
       this.detach(socket);
@@ -189,6 +180,17 @@ export class XmlStream {
   private write(text: string): void {
     if (this.failure || this.socket.destroyed) return;
     this.socket.write(text);
+    if (this.socket.writableLength >= WRITE_HIGH_WATER && !this.stallTimer) {
+      this.stallTimer = setTimeout(() => this.fail(this.stalled()), WRITE_STALL_MS);
+    }
+  }
+
+  private stalled(): SicError {
+    const kb = Math.round(this.socket.writableLength / 1024);
+    return new SicError(
+      "connect",
+      `The server stopped reading what this client sends: ${kb} KB waited ${WRITE_STALL_MS / 1000} s to be written while ${this.phase}.`,
+    );
   }
 
   private nextHeader(): Promise<Element> {
@@ -200,12 +202,12 @@ export class XmlStream {
   private resetParser(): void {
     this.parser?.removeAllListeners();
     this.header = null;
-    this.pendingChars = 0;
     this.heldBack = "";
-    const parser = new LimitedParser(this.limits.maxDepth);
+    this.guard.reset();
+    const parser = new LimitedParser(this.limits);
     parser.on("start", (el) => {
       this.header = el;
-      this.pendingChars = 0;
+      this.guard.elementDone();
       this.recorder.streamHeader("in", el);
       this.headerWaiter?.resolve(el);
       this.headerWaiter = null;
@@ -215,10 +217,12 @@ export class XmlStream {
       this.recorder.streamFooter("in");
       this.fail(new SicError("stream-error", `The server closed the XMPP stream while ${this.phase}.`));
     });
-    parser.on("error", (err) =>
-      this.fail(new SicError("bad-reply", `The server sent malformed XML while ${this.phase}: ${err.message}`, { cause: err })),
-    );
+    parser.on("error", (err) => this.fail(this.malformed(err)));
     this.parser = parser;
+  }
+
+  private malformed(err: Error): SicError {
+    return new SicError("bad-reply", `The server sent malformed XML while ${this.phase}: ${quoted(err.message)}`, { cause: err });
   }
 
   private receive(chunk: Buffer): void {
@@ -235,50 +239,18 @@ export class XmlStream {
     this.heldBack = text.endsWith("?") ? "?" : "";
     if (this.heldBack) text = text.slice(0, -1);
     if (text.length === 0) return;
-    if (FORBIDDEN_CHARS.test(text)) {
-      this.fail(new SicError("bad-reply", `The server sent a character XML forbids (a control character) while ${this.phase}.`));
-      return;
-    }
-    const restricted = this.findRestrictedXml(text);
-    if (restricted) {
-      this.fail(new SicError("bad-reply", `The server sent restricted XML (${restricted}), which XMPP forbids (RFC 6120 §11.1).`));
-      return;
-    }
-    this.pendingChars += text.length;
-    if (this.pendingChars > this.limits.maxElementChars) {
-      this.fail(new SicError("bad-reply", `The server sent an element larger than ${this.limits.maxElementChars} characters while ${this.phase}.`));
-      return;
-    }
     try {
-      this.parser.write(text);
+      const feed = this.guard.admit(text, this.parser.depth === 1, this.phase);
+      if (feed.length > 0) this.parser.write(feed);
     } catch (err) {
-      this.fail(
-        err instanceof SicError
-          ? err
-          : new SicError("bad-reply", `The server sent malformed XML while ${this.phase}: ${(err as Error).message}`, { cause: err }),
-      );
+      this.fail(err instanceof SicError ? err : this.malformed(err as Error));
     }
-  }
-
-  /** DTDs, entity declarations and comments are not allowed in XMPP; refusing them defuses entity bombs. */
-  private findRestrictedXml(text: string): string | null {
-    const scan = this.restrictedTail + text;
-    let at = scan.indexOf("<!");
-    while (at !== -1) {
-      if (scan.length - at < 9) break; // may still become <![CDATA[ in the next chunk
-      if (!scan.startsWith("<![CDATA[", at)) {
-        return scan.startsWith("<!--", at) ? "a comment" : "a DOCTYPE or entity declaration";
-      }
-      at = scan.indexOf("<!", at + 2);
-    }
-    this.restrictedTail = scan.slice(-8);
-    return null;
   }
 
   private deliver(el: Element): void {
-    this.pendingChars = 0;
+    this.guard.elementDone();
     this.recorder.element("in", el);
-    if (el.is("error", NS_STREAMS) || el.name === "stream:error") {
+    if (el.is("error", NS_STREAMS)) {
       this.fail(streamErrorFrom(el, this.phase));
       return;
     }
@@ -298,6 +270,7 @@ export class XmlStream {
     if (this.failure) return;
     this.failure = err;
     this.queue = [];
+    clearTimeout(this.stallTimer);
     this.rejectAll(err);
     this.parser.removeAllListeners();
     this.socket.destroy();
@@ -311,23 +284,15 @@ export class XmlStream {
 
   private attach(socket: Socket): void {
     socket.on("data", this.onData);
+    socket.on("drain", this.onDrain);
     socket.on("close", this.onClose);
     socket.on("error", this.onError);
   }
 
   private detach(socket: Socket): void {
     socket.off("data", this.onData);
+    socket.off("drain", this.onDrain);
     socket.off("close", this.onClose);
     socket.off("error", this.onError);
   }
-}
-
-export function streamErrorFrom(el: Element, phase: string): SicError {
-  const condition = el.getChildElements().find((c) => c.name !== "text")?.name ?? "undefined-condition";
-  const text = el.getChildText("text", NS_STREAM_ERRORS) ?? el.getChildText("text");
-  const detail = condition === "see-other-host" ? ` (it points to ${el.getChildText("see-other-host")})` : "";
-  return new SicError(
-    "stream-error",
-    `The server ended the stream while ${phase} with <${condition}/>${detail}${text ? `: ${text.slice(0, 200)}` : ""}.`,
-  );
 }

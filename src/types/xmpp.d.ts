@@ -8,6 +8,8 @@ declare module "@xmpp/xml" {
     constructor(name: string, attrs?: Record<string, string | undefined>);
     is(name: string, xmlns?: string): boolean;
     getNS(): string | undefined;
+    /** The name without its prefix. */
+    getName(): string;
     getChild(name: string, xmlns?: string): Element | undefined;
     getChildren(name: string, xmlns?: string): Element[];
     getChildElements(): Element[];
@@ -29,6 +31,7 @@ declare module "@xmpp/xml" {
     removeAllListeners(): this;
     onStartElement(name: string, attrs: Record<string, string>): void;
     onEndElement(name: string): void;
+    onText(text: string): void;
   }
   export function xml(
     name: string,

@@ -56,10 +56,10 @@ describe("valid but unusual answers", () => {
       assert.equal(r.nat.case, "family-changed");
     }));
 
-  test("a link-local IPv6 address with a zone id (RFC 4007 text form) is kept as given", () =>
+  test("a link-local IPv6 address with a zone id (RFC 4007 text form): the zone, the server's interface, is removed", () =>
     scenario(answering(() => address(NS_SIC_1, `<ip>fe80::1%eth0</ip><port>4000</port>`)), async (server) => {
       const r = await expectResult(server);
-      assert.deepEqual(r.address, { ip: "fe80::1%eth0", port: 4000, family: "IPv6", range: "linkLocal" });
+      assert.deepEqual(r.address, { ip: "fe80::1", port: 4000, family: "IPv6", range: "linkLocal" });
     }));
 
   test("sic:0 only, Prosody's shape: <ip> text answered, <address> never needed", () =>

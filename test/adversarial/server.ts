@@ -142,6 +142,8 @@ export interface ScramOptions {
   iterations?: string;
   /** Send a server signature that does not match (an impostor that does not know the password). */
   wrongServerSignature?: boolean;
+  /** Answer a correct proof with this server-error text (e=...) instead of a signature; it travels in base64. */
+  serverError?: string;
 }
 
 class ScramServer {
@@ -185,6 +187,7 @@ class ScramServer {
     const recovered = Buffer.alloc(proof.length);
     for (let i = 0; i < proof.length; i++) recovered[i] = proof[i]! ^ signature[i]!;
     if (!timingSafeEqual(createHash(this.hash).update(recovered).digest(), storedKey)) return null;
+    if (this.options.serverError !== undefined) return `e=${this.options.serverError}`;
     const serverSignature = this.options.wrongServerSignature
       ? randomBytes(keyLength)
       : hmac(hmac(salted, "Server Key"), authMessage);
@@ -214,6 +217,8 @@ export class Conn {
   closed = false;
   /** Writes made so far (each flushed before the next when dribbling). */
   writes = 0;
+  /** When the connection was accepted (Date.now(), comparable with other processes' clocks). */
+  readonly acceptedAt = Date.now();
   private socket: net.Socket;
   private readonly framer = new Framer();
   private waiting: { resolve: (item: Item) => void; reject: (err: Error) => void } | null = null;
@@ -341,6 +346,13 @@ export class Conn {
   /** Ends the TCP connection at once (RST-like: no footer, no FIN handshake wait). */
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /** Stops reading what the client sends (its writes then back up: kernel buffers, then its own). */
+  pauseReading(): void {
+    this.socket.pause();
+    // A paused TLS socket still reads from TCP into its own buffers: stop the handle itself.
+    (this.socket as net.Socket & { _handle?: { readStop?: () => void } })._handle?.readStop?.();
   }
 
   /** FIN without a stream footer. */

@@ -6,7 +6,10 @@ import assert from "node:assert/strict";
 import { promises as dnsPromises } from "node:dns";
 import net from "node:net";
 import { after, describe, test, type TestContext } from "node:test";
-import { dnsmasqUnavailable, freePorts, startDnsmasq, type Dnsmasq, type DnsmasqOptions } from "../../scripts/testbed";
+import { execFileSync } from "node:child_process";
+import { dnsmasqUnavailable, freePorts, netnsUnavailable, startDnsmasq, type Dnsmasq, type DnsmasqOptions } from "../../scripts/testbed";
+import { NFT } from "../../scripts/testbed/netns";
+import { runTool } from "../../scripts/testbed/process";
 import type { XmppServer } from "../../scripts/testbed/types";
 import { check, checkFamilies, dnsResolver, resolveTargets, SicError, type Resolver } from "../../src/core";
 import { account, serverOrSkip } from "../support/servers";
@@ -253,5 +256,61 @@ describe("SRV against a real DNS server on loopback", () => {
       "connect",
       /DNS did not answer the SRV query/,
     );
+  });
+
+  test("a first target that drops packets silently gets its own connect budget; the next one answers (RFC 6120 §3.2)", async (t) => {
+    const noFirewall = netnsUnavailable();
+    if (noFirewall) return void t.skip(noFirewall);
+    const server = await setup(t);
+    if (!server) return;
+    const [holePort] = await freePorts(1);
+    // A black hole: an nftables rule that drops every packet to 127.0.0.1:holePort, in a table of
+    // our own (removed afterwards, and at exit should the test die first). Only that port.
+    const table = `xsic_blackhole_${process.pid}`;
+    const removeTable = () => {
+      try {
+        execFileSync(NFT, ["delete", "table", "inet", table], { stdio: "ignore" });
+      } catch {
+        // already gone
+      }
+    };
+    process.once("exit", removeTable);
+    t.after(() => {
+      removeTable();
+      process.off("exit", removeTable);
+    });
+    await runTool(NFT, ["add", "table", "inet", table]);
+    await runTool(NFT, ["add", "chain", "inet", table, "out", "{ type filter hook output priority 0; policy accept; }"]);
+    await runTool(NFT, ["add", "rule", "inet", table, "out", "ip", "daddr", "127.0.0.1", "tcp", "dport", String(holePort), "drop"]);
+
+    // The hole really is silent: no refusal, no connection.
+    const probe = net.connect({ host: "127.0.0.1", port: holePort });
+    const probed = await Promise.race([
+      new Promise<string>((resolve) => probe.once("connect", () => resolve("connected")).once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "error"))),
+      new Promise<string>((resolve) => setTimeout(() => resolve("silent"), 1_000)),
+    ]);
+    probe.destroy();
+    assert.equal(probed, "silent");
+
+    const { resolver } = await dns({
+      srv: [
+        { name: "_xmpp-client._tcp.localhost", target: "hole.example.test", port: holePort, priority: 1 },
+        { name: "_xmpp-client._tcp.localhost", target: "xmpp.example.test", port: server.starttlsPort, priority: 2 },
+      ],
+      hosts: [{ name: "hole.example.test", ipv4: "127.0.0.1" }, XMPP_HOST],
+    });
+    const { jid, password } = account(server);
+    const timeoutMs = 9_000; // each target but the last: a third of it, 3 s
+    const started = performance.now();
+    const r = await check({ jid, password, caFile: server.certs.caFile, resolver, timeoutMs, profiles: null });
+    const elapsed = performance.now() - started;
+    assert.equal(r.server.host, "xmpp.example.test");
+    assert.equal(r.server.port, server.starttlsPort);
+    assert.ok(elapsed >= 2_900, `the black hole was left after ${Math.round(elapsed)} ms, before its budget`);
+    assert.ok(elapsed < timeoutMs - 1_000, `the check took ${Math.round(elapsed)} ms of its ${timeoutMs} ms`);
+
+    // With the hole as the only target, its budget is the whole deadline, and the error names it.
+    const alone = await dns({ srv: [{ name: "_xmpp-client._tcp.localhost", target: "hole.example.test", port: holePort }], hosts: [{ name: "hole.example.test", ipv4: "127.0.0.1" }] });
+    await rejects(check({ jid, password, caFile: server.certs.caFile, resolver: alone.resolver, timeoutMs: 2_000 }), "timeout", /No answer within 2000 ms \(while connecting\)/);
   });
 });

@@ -20,6 +20,8 @@ export interface CliOptions {
   onSpawn?: (child: ChildProcess) => void;
   /** A command to run the CLI under, e.g. ["ip", "netns", "exec", "client"]. */
   via?: string[];
+  /** Options for node itself, before the CLI's path (e.g. ["--require", file]). */
+  nodeArgs?: string[];
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
@@ -28,7 +30,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
     const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cache, ...options.env };
     if (!options.env?.XMPP_PASSWORD) delete env.XMPP_PASSWORD;
     const [command, ...prefix] = [...(options.via ?? []), process.execPath];
-    const child = spawn(command!, [...prefix, CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(command!, [...prefix, ...(options.nodeArgs ?? []), CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

@@ -46,7 +46,7 @@ export async function askAgain({ iqs, phase }: AskContext, query: SicQuery): Pro
   phase(`asking again for the address (${query.namespace})`);
   const reply = await iqs.request("get", queryPayload(query));
   if (!reply.ok) throw queryError(reply.error);
-  return { ...parseAnswer(reply.iq), query };
+  return { ...parseAnswer(reply.iq, query.namespace), query };
 }
 
 async function fallBack({ iqs, phase }: AskContext, plan: SicQuery[], firstId: string, remember: boolean): Promise<Asked<SicFound>> {
@@ -56,7 +56,7 @@ async function fallBack({ iqs, phase }: AskContext, plan: SicQuery[], firstId: s
     const reply = await iqs.reply(i === 0 ? firstId : iqs.send("get", queryPayload(query)));
     if (reply.ok) {
       const memory = remember ? { namespace: query.namespace, element: query.element } : null;
-      return { answer: { ...parseAnswer(reply.iq), query }, memory };
+      return { answer: { ...parseAnswer(reply.iq, query.namespace), query }, memory };
     }
     if (!shouldFallBack(query, reply.error)) throw queryError(reply.error);
     lastCondition = reply.error.condition;

@@ -19,6 +19,7 @@ import { IqClient } from "../iq";
 import type { Family } from "../ip";
 import type { Resolver, Target } from "../resolve";
 import type { StanzaRecorder } from "../stanzaLog";
+import { quoted } from "../text";
 import type { TlsInfo, TlsTrust } from "../tls";
 import type { XmlStream } from "../xmlStream";
 import type { ProfileCache, ServerProfile } from "./serverProfile";
@@ -38,6 +39,8 @@ export interface NegotiationOptions {
   resolver: Resolver;
   /** Only addresses of this family; both when undefined. */
   family?: Family;
+  /** How long each target but the last may take to connect (see dial.ts). */
+  connectBudgetMs?: number;
   trust: TlsTrust;
   /** Known servers, for pipelining; step by step when absent. */
   profiles?: ProfileCache;
@@ -96,7 +99,7 @@ export async function openSession(
   return {
     stream,
     iqs,
-    boundJid: bound.boundJid.slice(0, 3071),
+    boundJid: quoted(bound.boundJid, 3071),
     mechanism,
     local: dialed.local,
     remote: dialed.remote,

@@ -4,6 +4,7 @@
 // ServerProfile is known) is asked pipelined, the questions riding with the bind request; if it
 // refuses a shortcut, the session restarts step by step at once.
 import type { ParsedJid } from "../account";
+import { targetBudgetMs } from "../dial";
 import { abortable, resolveTargets, systemResolver } from "../resolve";
 import { StanzaRecorder } from "../stanzaLog";
 import type { XmlStream } from "../xmlStream";
@@ -75,7 +76,15 @@ async function run<T extends readonly unknown[], R>(
     const targets =
       options.targets ??
       (await abortable(resolveTargets({ domain: jid.domain, host: settings.host, port: settings.port, tls: settings.tls }, resolver), deadline.signal));
-    const negotiation: NegotiationOptions = { jid, password: settings.password, targets, resolver, ...(settings.family ? { family: settings.family } : {}), trust: settings.trust };
+    const negotiation: NegotiationOptions = {
+      jid,
+      password: settings.password,
+      targets,
+      resolver,
+      ...(settings.family ? { family: settings.family } : {}),
+      connectBudgetMs: targetBudgetMs(settings.timeoutMs),
+      trust: settings.trust,
+    };
     const opened = await negotiate(negotiation, settings, questions, { recorder, signal: deadline.signal, clock, onStream, stream: () => stream });
     const answered = await askQuestions(questions, opened.session, jid.domain, opened.started);
     clock.lap("query");

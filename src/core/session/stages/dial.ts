@@ -23,10 +23,10 @@ export interface Dialed {
 }
 
 export async function dialStage(
-  input: { targets: Target[]; resolver: Resolver; family?: Family; trust: TlsTrust },
+  input: { targets: Target[]; resolver: Resolver; family?: Family; connectBudgetMs?: number; trust: TlsTrust },
   signal: AbortSignal,
 ): Promise<Dialed> {
-  const dialing = connectTargets(input.targets, input.resolver, input.family, signal);
+  const dialing = connectTargets(input.targets, input.resolver, input.family, signal, input.connectBudgetMs);
   // After the dial has started (its first steps run as microtasks), while the network works.
   setImmediate(() => prepareTrust(input.trust));
   const { socket, target, address } = await dialing;
