@@ -112,7 +112,7 @@ test("an error reply carries its condition, found by namespace, and the server's
   assert.deepEqual(event.error, {
     type: "cancel",
     condition: "item-not-found",
-    text: "no\uFFFD[31m such user \uFFFDgnp.exe",
+    text: "no\\x1b[31m such\\nuser \\u202egnp.exe",
     appCondition: "{urn:example:errors}gone-fishing",
   });
 });

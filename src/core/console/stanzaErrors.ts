@@ -1,6 +1,7 @@
 // Stanza errors (RFC 6120 §8.3) in both directions: reading the condition of an error we received
 // by its namespace, and building the error we owe the server for an iq get/set we do not handle.
 import { xml, type Element } from "@xmpp/xml";
+import { quoted } from "../text";
 
 export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
@@ -13,7 +14,6 @@ const CONDITIONS = new Set([
   "undefined-condition", "unexpected-request",
 ]);
 const ERROR_TYPES = new Set(["auth", "cancel", "continue", "modify", "wait"]);
-const MAX_TEXT = 300;
 
 export interface StanzaErrorDetail {
   /** auth, cancel, continue, modify or wait; null when missing or not one of those. */
@@ -37,18 +37,12 @@ export function errorDetail(stanza: Element): StanzaErrorDetail {
   return {
     type: type !== undefined && ERROR_TYPES.has(type) ? type : null,
     condition,
-    text: text ? displayable(text) : null,
-    appCondition: app ? displayable(`{${app.getNS() ?? ""}}${localName(app)}`) : null,
+    text: text ? quoted(text) : null,
+    appCondition: app ? quoted(`{${app.getNS() ?? ""}}${localName(app)}`) : null,
   };
 }
 
 const localName = (el: Element) => el.name.slice(el.name.indexOf(":") + 1);
-
-/** Server text on one line: controls and bidirectional overrides become U+FFFD, then clipped. */
-function displayable(s: string): string {
-  const clean = s.replace(/[\t\n\r]+/g, " ").replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "\uFFFD").trim();
-  return clean.length > MAX_TEXT ? clean.slice(0, MAX_TEXT - 1) + "…" : clean;
-}
 
 /** RFC 6120 §8.2.3: every iq get or set must be answered; one without an id cannot be. */
 export function mustAnswer(el: Element): boolean {
