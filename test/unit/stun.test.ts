@@ -7,6 +7,8 @@ import { Attr, Class, Method, messageType, methodOf, classOf } from "../../src/c
 import { decodeMessage, encodeMessage, findAttribute } from "../../src/core/stun/message";
 import { buildMessage, newTransactionId } from "../../src/core/stun/build";
 import { readResponse } from "../../src/core/stun/response";
+import { DEFAULT_RETRANSMIT, retransmitSchedule } from "../../src/core/stun/transaction";
+import { serverText } from "../../src/core/stun/serverText";
 import { checkIntegrity, longTermKey } from "../../src/core/stun/attributes/integrity";
 import { checkFingerprint } from "../../src/core/stun/attributes/fingerprint";
 import { decodeText, encodeText } from "../../src/core/stun/attributes/text";
@@ -177,4 +179,15 @@ test("an error response without ERROR-CODE, or a request, is not a response", ()
   assert.throws(() => readResponse(decodeMessage(buildMessage(Method.Binding, tid, []))), /not a response/);
   const unknown = readResponse(decodeMessage(buildMessage(Method.Binding, tid, [{ type: 0x7777, value: Buffer.alloc(0) }], { cls: Class.Success })));
   assert.deepEqual(unknown.unknownRequired, [0x7777]);
+});
+
+test("retransmission follows RFC 8489 §6.2.1: RTO 500 ms doubling, 7 requests, then 16·RTO", () => {
+  assert.deepEqual(retransmitSchedule(DEFAULT_RETRANSMIT), [0, 500, 1500, 3500, 7500, 15500, 31500, 39500]);
+  assert.deepEqual(retransmitSchedule({ rtoMs: 100, rc: 2, rm: 4 }), [0, 100, 500]);
+});
+
+test("server text is shown without control characters, clipped, without coturn's trailing NUL", () => {
+  assert.equal(serverText("Unauthorized\u0000"), "Unauthorized");
+  assert.equal(serverText("a\u001b[31mb\u202e"), "a\uFFFD[31mb\uFFFD");
+  assert.equal(serverText("x".repeat(200)).length, 121);
 });
