@@ -5,11 +5,11 @@
 // Quirk (measured): OTHER-ADDRESS always names the SECOND -L address, even to a request sent to it.
 import { createHmac, randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ServerProcess, readLog } from "./launch";
+import { ServerProcess, readLog, stoppers } from "./launch";
 
 export const TURNSERVER = "/usr/bin/turnserver";
 
@@ -131,14 +131,7 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
       logFile,
       logText: () => readLog(logFile),
       credentials: (ttl = 600, user) => turnRestCredentials(secret, ttl, user),
-      async stop() {
-        await server.stop();
-        await rm(dir, { recursive: true, force: true });
-      },
-      kill() {
-        server.kill();
-        rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-      },
+      ...stoppers(server, dir),
     };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
