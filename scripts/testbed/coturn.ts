@@ -10,6 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ServerProcess, readLog, stoppers } from "./launch";
+import { freeUdpPorts } from "./udpPorts";
 
 export const TURNSERVER = "/usr/bin/turnserver";
 
@@ -48,25 +49,6 @@ export function turnRestCredentials(secret: string, ttlSeconds: number, user = "
   return { username, password: createHmac("sha1", secret).update(username).digest("base64") };
 }
 
-function udpFree(ip: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createSocket(ip.includes(":") ? "udp6" : "udp4");
-    socket.once("error", () => resolve(false));
-    socket.bind({ address: ip, port, exclusive: true }, () => socket.close(() => resolve(true)));
-  });
-}
-
-/** A port p such that p and p + 1 are free for UDP on every IP (coturn also takes TCP there). */
-export async function freeUdpPortPair(ips: readonly string[]): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20000 + 2 * Math.floor(Math.random() * 10000);
-    let free = true;
-    for (const ip of ips) for (const p of [port, port + 1]) free &&= await udpFree(ip, p);
-    if (free) return port;
-  }
-  throw new Error("no free UDP port pair found");
-}
-
 /** Sends a bare Binding request every 100 ms until the server answers anything. */
 function waitForAnswer(ip: string, port: number, timeoutMs: number, gaveUp: () => boolean): Promise<void> {
   const socket = createSocket(ip.includes(":") ? "udp6" : "udp4");
@@ -98,7 +80,7 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
   const dir = await mkdtemp(join(tmpdir(), "xmpp-sic-coturn-"));
   const logFile = join(dir, "turn.log");
   try {
-    const port = opts.netns ? 3478 : await freeUdpPortPair(ips);
+    const port = opts.netns ? 3478 : await freeUdpPorts(ips, 2);
     const relayBase = 40000 + 100 * Math.floor(Math.random() * 90);
     const args = [
       "-n", "-L", ips[0], "-L", ips[1], "--listening-port", String(port),
