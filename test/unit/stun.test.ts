@@ -8,7 +8,7 @@ import { decodeMessage, encodeMessage, findAttribute } from "../../src/core/stun
 import { buildMessage, newTransactionId } from "../../src/core/stun/build";
 import { readResponse } from "../../src/core/stun/response";
 import { DEFAULT_RETRANSMIT, retransmitSchedule } from "../../src/core/stun/transaction";
-import { serverText } from "../../src/core/stun/serverText";
+import { serverText } from "../../src/core/serverText";
 import { checkIntegrity, longTermKey } from "../../src/core/stun/attributes/integrity";
 import { checkFingerprint } from "../../src/core/stun/attributes/fingerprint";
 import { decodeText, encodeText } from "../../src/core/stun/attributes/text";

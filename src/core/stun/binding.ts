@@ -6,7 +6,7 @@ import { Attr, Class, Method } from "./constants";
 import { encodeChangeRequest, type ChangeRequest } from "./attributes/changeRequest";
 import type { TransportAddress } from "./attributes/address";
 import { buildMessage } from "./build";
-import { serverText } from "./serverText";
+import { serverText } from "../serverText";
 import { describe, stunTransaction, type Endpoint, type TransactionOptions } from "./transaction";
 import type { StunResponse } from "./response";
 

@@ -15,7 +15,7 @@ import { buildMessage } from "./build";
 import type { RawAttribute } from "./message";
 import type { StunResponse } from "./response";
 import { errorResponse } from "./binding";
-import { serverText } from "./serverText";
+import { serverText } from "../serverText";
 import { describe, stunTransaction, type Endpoint, type TransactionOptions } from "./transaction";
 
 export interface TurnCredentials {
