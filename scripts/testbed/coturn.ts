@@ -10,6 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ServerProcess, readLog, stoppers } from "./launch";
+import { IP, waitUntilListeningIn } from "./netns";
 import { freeUdpPorts } from "./udpPorts";
 
 export const TURNSERVER = "/usr/bin/turnserver";
@@ -92,7 +93,7 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
       "--log-file", logFile, "--simple-log", "--no-stdout-log",
       "--pidfile", join(dir, "turn.pid"), "--userdb", join(dir, "turndb"),
     ];
-    const [command, fullArgs] = opts.netns ? ["/usr/sbin/ip", ["netns", "exec", opts.netns, TURNSERVER, ...args]] : [TURNSERVER, args];
+    const [command, fullArgs] = opts.netns ? [IP, ["netns", "exec", opts.netns, TURNSERVER, ...args]] : [TURNSERVER, args];
     const server = new ServerProcess({
       command,
       args: fullArgs,
@@ -101,7 +102,10 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
       ports: [],
       startTimeoutMs: 15_000,
       stopGraceMs: 5_000,
-      waitReady: (ms, gaveUp) => waitForAnswer(ips[0], port, ms, gaveUp),
+      // Inside a namespace the answer cannot be asked from here: wait for its TCP listeners there.
+      waitReady: opts.netns
+        ? (ms, gaveUp) => waitUntilListeningIn(opts.netns!, ips.map((ip) => ({ ip, port })), ms, gaveUp)
+        : (ms, gaveUp) => waitForAnswer(ips[0], port, ms, gaveUp),
     });
     await server.start();
     return {
