@@ -21,6 +21,10 @@ export interface CoturnOptions {
   realm?: string;
   /** Run inside this network namespace (`ip netns exec`). */
   netns?: string;
+  /** The shared secret; random by default. */
+  secret?: string;
+  /** The port (the alternate port is port + 1); a free one by default (3478 in a namespace). */
+  port?: number;
 }
 
 export interface Coturn {
@@ -77,11 +81,11 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
   if (why) throw new Error(why);
   const ips = opts.ips ?? ["127.0.0.1", "127.0.0.2"];
   const realm = opts.realm ?? "localhost";
-  const secret = randomBytes(18).toString("base64url");
+  const secret = opts.secret ?? randomBytes(18).toString("base64url");
   const dir = await mkdtemp(join(tmpdir(), "xmpp-sic-coturn-"));
   const logFile = join(dir, "turn.log");
   try {
-    const port = opts.netns ? 3478 : await freeUdpPorts(ips, 2);
+    const port = opts.port ?? (opts.netns ? 3478 : await freeUdpPorts(ips, 2));
     const relayBase = 40000 + 100 * Math.floor(Math.random() * 90);
     const args = [
       "-n", "-L", ips[0], "-L", ips[1], "--listening-port", String(port),
