@@ -9,7 +9,7 @@ import { stunBinding } from "../../src/core/stun/binding";
 import { openUdpSocket, type BoundSocket } from "../../src/core/stun/socket";
 import { turnAllocate } from "../../src/core/stun/turn";
 import { mappingBehaviour } from "../../src/core/candidates/mapping";
-import { rfc5780Destinations } from "../../src/core/stun/probe";
+import { probeMapping, rfc5780Destinations } from "../../src/core/stun/probe";
 
 const skip = coturnUnavailable();
 const within = (ms: number) => ({ deadline: Date.now() + ms });
@@ -62,6 +62,17 @@ describe("STUN and TURN against coturn", { skip }, () => {
     assert.equal(report.portPreserved, true);
     // coturn's quirk: asked at its second address, OTHER-ADDRESS names that same address again.
     assert.deepEqual(rfc5780Destinations(more[0]!, rest[0]!.otherAddress), []);
+  });
+
+  test("one socket probes every server and RFC 5780's extra destinations; a silent one fails alone", async () => {
+    const { socket, local } = await open();
+    const silent = { ip: "127.0.0.1", port: coturn.port + 7 };
+    const outcomes = await probeMapping(socket, [{ ip: "127.0.0.1", port: coturn.port }, silent], { deadline: Date.now() + 800 });
+    assert.deepEqual(
+      outcomes.map((o) => `${o.server.ip}:${o.server.port} ${o.ok ? "ok" : o.error.code}`),
+      [`127.0.0.1:${coturn.port} ok`, `127.0.0.2:${coturn.port} ok`, `127.0.0.2:${coturn.port + 1} ok`, `127.0.0.1:${silent.port} timeout`],
+    );
+    for (const o of outcomes) if (o.ok) assert.deepEqual({ ip: o.mapped.ip, port: o.mapped.port }, local);
   });
 
   test("TURN Allocate with REST credentials gives a relayed address; refresh 0 deletes it", async () => {

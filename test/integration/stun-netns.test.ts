@@ -13,8 +13,7 @@ import { after, before, describe, test } from "node:test";
 import { coturnUnavailable, startCoturn, type Coturn } from "../../scripts/testbed/coturn";
 import { IP, Lab, netnsUnavailable } from "../../scripts/testbed/netns";
 import { mappingBehaviour, type MappingEvidence } from "../../src/core/candidates/mapping";
-import { stunBinding } from "../../src/core/stun/binding";
-import { rfc5780Destinations } from "../../src/core/stun/probe";
+import { probeMapping } from "../../src/core/stun/probe";
 import { openUdpSocket } from "../../src/core/stun/socket";
 import { turnAllocate } from "../../src/core/stun/turn";
 
@@ -38,9 +37,9 @@ async function probe(input: ProbeInput): Promise<ProbeOutput> {
   const { socket, local, close } = await openUdpSocket(CLIENT);
   const options = () => ({ deadline: Date.now() + 5000 });
   try {
-    const first = await stunBinding(socket, input.primary, options());
-    const rest = await Promise.all(rfc5780Destinations(input.primary, first.otherAddress).map((s) => stunBinding(socket, s, options())));
-    const out: ProbeOutput = { local, bindings: [first, ...rest].map((b) => ({ server: b.server, mapped: { ip: b.mapped.ip, port: b.mapped.port } })) };
+    const outcomes = await probeMapping(socket, [input.primary], options());
+    const bindings = outcomes.map((b) => ({ server: b.server, mapped: b.ok ? { ip: b.mapped.ip, port: b.mapped.port } : null }));
+    const out: ProbeOutput = { local, bindings };
     if (input.turn) {
       const allocation = await turnAllocate(socket, input.primary, input.turn, options());
       const released = await allocation.release(options());

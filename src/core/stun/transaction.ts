@@ -107,17 +107,7 @@ export function stunTransaction(
       if (!looksLikeStun(msg)) return void ignored.notStun++;
       if (!msg.subarray(8, 20).equals(tid)) return void ignored.otherTransaction++;
       try {
-        const message = decodeMessage(msg);
-        const response = readResponse(message);
-        if (options.integrityKey && checkIntegrity(message, options.integrityKey) === false) {
-          throw new SicError("bad-reply", "The STUN server's answer fails its MESSAGE-INTEGRITY check.");
-        }
-        if (response.method !== method) throw new SicError("bad-reply", "The STUN server answered a different method than was asked.");
-        if (response.cls === Class.Success && response.unknownRequired.length > 0) {
-          const list = response.unknownRequired.map((t) => `0x${t.toString(16).padStart(4, "0")}`).join(", ");
-          throw new SicError("bad-reply", `The STUN server's answer carries attributes that must be understood and are not: ${list}.`);
-        }
-        finish(null, { response, rttMs: performance.now() - started, sent, ignored });
+        finish(null, { response: acceptAnswer(msg, method, options.integrityKey), rttMs: performance.now() - started, sent, ignored });
       } catch (e) {
         ignored.malformed++;
         lastMalformed = e instanceof SicError ? e : new SicError("bad-reply", "The STUN server's answer is malformed.");
@@ -147,6 +137,21 @@ export function stunTransaction(
     else if (at < budget) timers.push(setTimeout(send, at));
     timers.push(setTimeout(() => giveUp(Math.min(end, budget)), Math.min(end, budget)));
   });
+}
+
+/** An answer with our transaction id, from the server asked: what it says, or why it is refused. */
+function acceptAnswer(msg: Buffer, method: number, integrityKey: Buffer | undefined): StunResponse {
+  const message = decodeMessage(msg);
+  const response = readResponse(message);
+  if (integrityKey && checkIntegrity(message, integrityKey) === false) {
+    throw new SicError("bad-reply", "The STUN server's answer fails its MESSAGE-INTEGRITY check.");
+  }
+  if (response.method !== method) throw new SicError("bad-reply", "The STUN server answered a different method than was asked.");
+  if (response.cls === Class.Success && response.unknownRequired.length > 0) {
+    const list = response.unknownRequired.map((t) => `0x${t.toString(16).padStart(4, "0")}`).join(", ");
+    throw new SicError("bad-reply", `The STUN server's answer carries attributes that must be understood and are not: ${list}.`);
+  }
+  return response;
 }
 
 export function describe(server: Endpoint): string {
