@@ -154,3 +154,15 @@ test("TURN: a 401 without REALM and NONCE is a bad reply; a forged MESSAGE-INTEG
     return true;
   });
 });
+
+test("TURN: an over-long username from the XMPP server is refused before anything is sent, without echoing it", async () => {
+  server = await startStunScenario(() => {});
+  client = await openUdpSocket("127.0.0.1");
+  const username = "é".repeat(300); // 300 characters, 600 bytes
+  await assert.rejects(turnAllocate(client.socket, { ip: "127.0.0.1", port: server.port }, { username, password: "p" }, { deadline: Date.now() + 500 }), (e: unknown) => {
+    assert.ok(isSicError(e) && e.code === "bad-reply" && /longer than the 512 bytes/.test(e.message));
+    assert.ok(!e.message.includes("éé"));
+    return true;
+  });
+  assert.equal(server.requests.length, 0);
+});

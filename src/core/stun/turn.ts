@@ -45,6 +45,10 @@ export async function turnAllocate(
   credentials: TurnCredentials,
   options: TransactionOptions,
 ): Promise<Allocation> {
+  // RFC 8489 §14.3; said without the username itself, which is a credential.
+  if (Buffer.byteLength(credentials.username, "utf8") > 512) {
+    throw new SicError("bad-reply", "The TURN username the XMPP server gave is longer than the 512 bytes STUN allows.");
+  }
   const request = (method: number, attrs: RawAttribute[], auth: Auth | null, opts: TransactionOptions = options) =>
     stunTransaction(socket, server, method, (tid) => buildMessage(method, tid, [...attrs, ...authAttributes(credentials, auth)], authOptions(auth)), {
       ...opts,
