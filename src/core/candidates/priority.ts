@@ -5,7 +5,7 @@
 //   type preferences direct 126, assisted 120, tunnel 110, proxy 10.
 // Foundation (RFC 8445 §5.1.1.3): equal for candidates of the same type, base IP, STUN/TURN
 //   server IP and transport protocol; here a short hash of exactly those four.
-import { crc32 } from "node:zlib";
+import { crc32 } from "../stun/crc32";
 
 export type IceType = "host" | "srflx" | "prflx" | "relay";
 export type S5bType = "direct" | "assisted" | "tunnel" | "proxy";

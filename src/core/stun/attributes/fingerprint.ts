@@ -1,6 +1,6 @@
-// RFC 8489 §14.7 FINGERPRINT: CRC-32 (zlib's, ISO HDLC) of the message up to this attribute, with
+// RFC 8489 §14.7 FINGERPRINT: CRC-32 (ISO HDLC, as zlib) of the message up to this attribute, with
 // the header's length already counting it, XORed with 0x5354554e; always the last attribute.
-import { crc32 } from "node:zlib";
+import { crc32 } from "../crc32";
 import { Attr, HEADER_LENGTH } from "../constants";
 import { malformed, type RawAttribute, type StunMessage } from "../message";
 
