@@ -4,7 +4,7 @@
 # (our tests start their own throwaway instances), so service starts are refused while we install.
 set -euo pipefail
 
-PACKAGES=(prosody prosody-modules ejabberd openssl ripgrep chromium fonts-dejavu-core build-essential pkg-config python3 python3-slixmpp libkrb5-dev libxkbfile-dev libsecret-1-dev nftables iproute2 dnsmasq)
+PACKAGES=(prosody prosody-modules ejabberd openssl ripgrep chromium fonts-dejavu-core build-essential pkg-config python3 python3-slixmpp libkrb5-dev libxkbfile-dev libsecret-1-dev nftables iproute2 dnsmasq coturn)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { makeCertificates, type Certs } from "./certs";
 import { owned, readLog, ServerProcess } from "./launch";
 import { freePorts, LOOPBACK } from "./ports";
+import { freeUdpPorts } from "./udpPorts";
 import { runTool, type RunAs } from "./process";
 import { randomAccounts } from "./users";
 import type { Account, EjabberdInfo, OwnedXmppServer, XmppServer } from "./types";
@@ -36,6 +37,22 @@ interface ConfigInput {
   starttlsPort: number;
   directTlsPort: number;
   certs: Certs;
+  stunPort: number;
+  /** First of 100 TURN relay ports. */
+  relayPort: number;
+}
+
+/**
+ * ejabberd's own STUN/TURN (ejabberd_stun) on 127.0.0.1, UDP and TCP, announced through XEP-0215
+ * by mod_stun_disco. A loopback listener is announced only with turn_ipv4_address set; without
+ * the acl and access rule every extdisco query is answered <forbidden/>.
+ */
+function stunListeners(c: ConfigInput): string[] {
+  const common = `ip: "127.0.0.1", module: ejabberd_stun, use_turn: true, turn_ipv4_address: "127.0.0.1"`;
+  return [
+    `  - { port: ${c.stunPort}, transport: udp, ${common}, turn_min_port: ${c.relayPort}, turn_max_port: ${c.relayPort + 99} }`,
+    `  - { port: ${c.stunPort}, transport: tcp, ${common} }`,
+  ];
 }
 
 function ejabberdYml(c: ConfigInput): string {
@@ -52,6 +69,9 @@ function ejabberdYml(c: ConfigInput): string {
     `ca_file: ${yaml(c.certs.caFile)}`,
     "listen:",
     ...listeners,
+    ...stunListeners(c),
+    'acl: { local: { user_regexp: "" } }',
+    "access_rules: { local: { allow: local } }",
     "auth_method: internal",
     // Loopback only: never look up or dial other servers, never fetch certificates.
     "s2s_access: none",
@@ -62,6 +82,7 @@ function ejabberdYml(c: ConfigInput): string {
     "  mod_roster: {}",
     "  mod_ping: {}",
     "  mod_stream_mgmt: {}",
+    "  mod_stun_disco: { credentials_lifetime: 1h }",
     "",
   ].join("\n");
 }
@@ -123,6 +144,8 @@ export async function startEjabberd(opts: EjabberdOptions = {}): Promise<OwnedXm
     for (const sub of ["conf", "spool", "logs", "certs"]) await mkdir(join(dir, sub));
     const certs = await makeCertificates(join(dir, "certs"));
     const [starttlsPort, directTlsPort, distPort] = await freePorts(3);
+    const stunPort = await freeUdpPorts(["127.0.0.1"]);
+    const relayPort = await freeUdpPorts(["127.0.0.1"], 100);
     const info: EjabberdInfo = {
       kind: "ejabberd",
       domain: opts.domain ?? "localhost",
@@ -133,8 +156,9 @@ export async function startEjabberd(opts: EjabberdOptions = {}): Promise<OwnedXm
       dir,
       logFile: join(dir, "logs", "ejabberd.log"),
       node: `ejabberd_${randomBytes(4).toString("hex")}@localhost`,
+      stunPort,
     };
-    await writeFile(join(dir, "conf", "ejabberd.yml"), ejabberdYml(info));
+    await writeFile(join(dir, "conf", "ejabberd.yml"), ejabberdYml({ ...info, stunPort, relayPort }));
     await writeFile(join(dir, "conf", "ejabberdctl.cfg"), ejabberdctlCfg(dir, distPort));
     // Without it Erlang reports a missing ERL_INETRC file on every start; /etc/hosts resolves "localhost".
     await writeFile(join(dir, "conf", "inetrc"), "{lookup, [file, native]}.\n");

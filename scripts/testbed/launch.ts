@@ -72,11 +72,9 @@ export class ServerProcess {
   }
 }
 
-/** Turns a handle on a running instance into the owner's handle, which also removes `dir`. */
-export function owned(handle: XmppServer, server: ServerProcess, dir: string): OwnedXmppServer {
+/** Stopping a server process this process owns, and removing its temp dir after it. */
+export function stoppers(server: ServerProcess, dir: string): { stop(): Promise<void>; kill(): void } {
   return {
-    ...handle,
-    restart: () => server.restart(),
     async stop() {
       await server.stop();
       await rm(dir, { recursive: true, force: true });
@@ -86,4 +84,9 @@ export function owned(handle: XmppServer, server: ServerProcess, dir: string): O
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+}
+
+/** Turns a handle on a running instance into the owner's handle, which also removes `dir`. */
+export function owned(handle: XmppServer, server: ServerProcess, dir: string): OwnedXmppServer {
+  return { ...handle, restart: () => server.restart(), ...stoppers(server, dir) };
 }

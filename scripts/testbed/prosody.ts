@@ -37,6 +37,25 @@ export interface ProsodyOptions {
   interfaces?: string[];
   /** Fixed ports instead of free loopback ones, e.g. the standard 5222 and 5223 in a namespace of its own. */
   ports?: { starttls: number; directTls: number };
+  /** Announce a TURN server (e.g. coturn.ts) through XEP-0215 with mod_turn_external: its shared secret, host, port. */
+  turn?: TurnExternal;
+}
+
+export interface TurnExternal {
+  secret: string;
+  host: string;
+  port: number;
+}
+
+/** mod_turn_external (in Debian's prosody): STUN and TURN entries, udp and tcp, with REST credentials. */
+function turnExternal(t: TurnExternal): string[] {
+  return [
+    `turn_external_secret = ${lua(t.secret)}`,
+    `turn_external_host = ${lua(t.host)}`,
+    `turn_external_port = ${t.port}`,
+    "turn_external_tcp = true",
+    "turn_external_ttl = 3600",
+  ];
 }
 
 // JSON string syntax is valid Lua for the paths and names we write.
@@ -54,6 +73,7 @@ interface ConfigInput {
   logFile: string;
   interfaces: readonly string[];
   pluginPaths: readonly string[];
+  turn?: TurnExternal;
 }
 
 function config(c: ConfigInput): string {
@@ -75,6 +95,7 @@ function config(c: ConfigInput): string {
     'authentication = "internal_hashed"',
     `ssl = { certificate = ${lua(c.certs.certFile)}, key = ${lua(c.certs.keyFile)} }`,
     `log = { { levels = { min = "debug" }, to = "file", filename = ${lua(c.logFile)} } }`,
+    ...(c.turn ? turnExternal(c.turn) : []),
   ];
   // Prosody refuses to run as root unless told to; the test bed runs as root in CI containers.
   if (process.getuid?.() === 0) lines.push("run_as_root = true");
@@ -114,6 +135,7 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<OwnedXmpp
     const domain = opts.domain ?? "localhost";
     const modules = ["roster", "saslauth", "tls", "disco", "ping"];
     if (opts.ipcheck ?? true) modules.push("ipcheck");
+    if (opts.turn) modules.push("turn_external");
     modules.push(...(opts.extraModules ?? []));
 
     const info: ProsodyInfo = {
@@ -127,7 +149,7 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<OwnedXmpp
       logFile: join(dir, "prosody.log"),
       configFile: join(dir, "prosody.cfg.lua"),
     };
-    await writeFile(info.configFile, config({ ...info, modules, interfaces, pluginPaths: opts.pluginPaths ?? [] }));
+    await writeFile(info.configFile, config({ ...info, modules, interfaces, pluginPaths: opts.pluginPaths ?? [], ...(opts.turn && { turn: opts.turn }) }));
     // prosodyctl writes the account files directly, so users can exist before the server runs.
     const attached = attachProsody(info);
     for (const { user, password } of opts.users ?? randomAccounts("alice", "bob")) {

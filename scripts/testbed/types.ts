@@ -34,6 +34,8 @@ export interface EjabberdInfo extends CommonInfo {
   kind: "ejabberd";
   /** Erlang node name, needed by ejabberdctl. */
   node: string;
+  /** ejabberd_stun (STUN/TURN) on 127.0.0.1, UDP and TCP, announced by mod_stun_disco (XEP-0215). */
+  stunPort?: number;
 }
 
 /** The JSON-serialisable description of a running instance, enough to attach to it. */
