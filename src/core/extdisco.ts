@@ -6,7 +6,7 @@
 import type { Element } from "@xmpp/xml";
 import { SicError } from "./errors";
 import { parseIp } from "./ip";
-import { serverText } from "./serverText";
+import { quoted } from "./text";
 
 export const NS_EXTDISCO_2 = "urn:xmpp:extdisco:2";
 export const NS_EXTDISCO_1 = "urn:xmpp:extdisco:1";
@@ -110,13 +110,13 @@ function readService(
 ): string | { service: ExternalService; credentials?: ServiceCredentials } {
   const a = el.attrs as Record<string, string | undefined>;
   const type = a.type;
-  if (!type || !TYPES.has(type)) return `type "${serverText(type ?? "", 16)}" is none of stun, stuns, turn, turns`;
+  if (!type || !TYPES.has(type)) return `type "${quoted(type ?? "", 16)}" is none of stun, stuns, turn, turns`;
   const host = a.host ?? "";
-  if (!validHost(host)) return `host "${serverText(host, 64)}" is not an IP address or host name`;
-  if (!/^\d{1,5}$/.test(a.port ?? "") || Number(a.port) < 1 || Number(a.port) > 65535) return `port "${serverText(a.port ?? "", 8)}" is not 1–65535`;
+  if (!validHost(host)) return `host "${quoted(host, 64)}" is not an IP address or host name`;
+  if (!/^\d{1,5}$/.test(a.port ?? "") || Number(a.port) < 1 || Number(a.port) > 65535) return `port "${quoted(a.port ?? "", 8)}" is not 1–65535`;
   // Optional in XEP-0215; STUN and TURN default to UDP.
   const transport = a.transport ?? "udp";
-  if (transport !== "udp" && transport !== "tcp") return `transport "${serverText(transport, 8)}" is neither udp nor tcp`;
+  if (transport !== "udp" && transport !== "tcp") return `transport "${quoted(transport, 8)}" is neither udp nor tcp`;
   const username = a.username;
   const password = a.password;
   if ((username?.length ?? 0) > MAX_SECRET || (password?.length ?? 0) > MAX_SECRET) return "its credentials are longer than 512 characters";
@@ -129,7 +129,7 @@ function readService(
     hasCredentials: username !== undefined && password !== undefined,
     flags: flagsFor(host, serverRange),
   };
-  if (a.name !== undefined) service.name = serverText(a.name, MAX_NAME);
+  if (a.name !== undefined) service.name = quoted(a.name, MAX_NAME);
   if (namespace === NS_EXTDISCO_2 && a.expires !== undefined && a.expires.length <= MAX_TIME_TEXT && !Number.isNaN(Date.parse(a.expires))) {
     service.expires = a.expires;
   }

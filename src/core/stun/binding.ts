@@ -6,7 +6,7 @@ import { Attr, Class, Method } from "./constants";
 import { encodeChangeRequest, type ChangeRequest } from "./attributes/changeRequest";
 import type { TransportAddress } from "./attributes/address";
 import { buildMessage } from "./build";
-import { serverText } from "../serverText";
+import { stunText } from "./reason";
 import { describe, stunTransaction, type Endpoint, type TransactionOptions } from "./transaction";
 import type { StunResponse } from "./response";
 
@@ -44,7 +44,7 @@ export async function stunBinding(socket: Socket, server: Endpoint, options: Bin
     mappedFrom: response.mappedFrom!,
     ...(response.otherAddress && { otherAddress: response.otherAddress }),
     ...(response.responseOrigin && { responseOrigin: response.responseOrigin }),
-    ...(response.software !== undefined && { software: serverText(response.software) }),
+    ...(response.software !== undefined && { software: stunText(response.software) }),
     rttMs,
     sent,
   };
@@ -57,7 +57,7 @@ export function errorResponse(response: StunResponse, server: Endpoint): SicErro
     code === 420 && response.unknownAttributes?.length
       ? ` It does not understand: ${response.unknownAttributes.map(attributeName).join(", ")}.`
       : "";
-  return new SicError("server-error", `The STUN server ${describe(server)} answered with error ${code} "${serverText(reason)}".${unknown}`);
+  return new SicError("server-error", `The STUN server ${describe(server)} answered with error ${code} "${stunText(reason)}".${unknown}`);
 }
 
 const NAMES = new Map<number, string>(Object.entries(Attr).map(([name, type]) => [type, name]));

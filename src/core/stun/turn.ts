@@ -15,7 +15,7 @@ import { buildMessage } from "./build";
 import type { RawAttribute } from "./message";
 import type { StunResponse } from "./response";
 import { errorResponse } from "./binding";
-import { serverText } from "../serverText";
+import { stunText } from "./reason";
 import { describe, stunTransaction, type Endpoint, type TransactionOptions } from "./transaction";
 
 export interface TurnCredentials {
@@ -111,7 +111,7 @@ function allocateError(response: StunResponse, server: Endpoint, authenticated: 
     return new SicError("auth", `The TURN server ${describe(server)} refused the credentials the XMPP server gave (401); they may have expired.`);
   }
   if (code === 441 || code === 403) {
-    return new SicError("forbidden", `The TURN server ${describe(server)} refused the allocation (${code} "${serverText(response.error!.reason)}").`);
+    return new SicError("forbidden", `The TURN server ${describe(server)} refused the allocation (${code} "${stunText(response.error!.reason)}").`);
   }
   return errorResponse(response, server);
 }
