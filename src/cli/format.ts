@@ -1,7 +1,10 @@
 // How a result or an error looks on a terminal and in --json. JSON field names are a contract
 // for scripts; keep them stable.
 import type { CheckResult, FamilyOutcome, SicError, StanzaLogEntry } from "../core";
-import { ERROR_HINTS } from "../core";
+import { ERROR_HINTS, errorSentence } from "../core";
+
+/** An error's sentence with the command-line advice for its reason (e.g. --ca FILE). */
+const say = (error: SicError) => errorSentence(error, "cli");
 
 /** The NAT hint as scripts see it. */
 function natJson(nat: CheckResult["nat"]) {
@@ -11,7 +14,7 @@ function natJson(nat: CheckResult["nat"]) {
 /** One entry of `families`: the same shape whether that family's check worked or not. */
 export function familyJson(o: FamilyOutcome): object {
   if (!o.ok) {
-    return { family: o.family, ok: false, address: null, local: null, nat: null, server: null, error: { code: o.error.code, message: o.error.message } };
+    return { family: o.family, ok: false, address: null, local: null, nat: null, server: null, error: { code: o.error.code, message: say(o.error) } };
   }
   const r = o.result;
   return {
@@ -58,7 +61,7 @@ export function toJson(result: CheckResult, outcomes?: readonly FamilyOutcome[])
 export function errorJson(error: SicError, outcomes?: readonly FamilyOutcome[]): object {
   return {
     ok: false,
-    error: { code: error.code, message: error.message },
+    error: { code: error.code, message: say(error) },
     ...(outcomes && outcomes.length > 1 ? { families: outcomes.map(familyJson) } : {}),
   };
 }
@@ -102,7 +105,7 @@ export function toText(r: CheckResult, outcomes?: readonly FamilyOutcome[]): str
   if (!outcomes || outcomes.length < 2) return table([...addressRows(r), ...shared]);
   const blocks = outcomes.map((o) => {
     const head = `${o.family}${o.ok && o.result === r ? " (primary)" : ""}:\n`;
-    if (!o.ok) return head + table([["Failed", `${o.error.code}: ${o.error.message}`]], "  ");
+    if (!o.ok) return head + table([["Failed", `${o.error.code}: ${say(o.error)}`]], "  ");
     return head + table([...addressRows(o.result), ["Server address", endpointText(o.result.server.ip, o.result.server.port)]], "  ");
   });
   return blocks.join("") + table(shared);
@@ -110,9 +113,9 @@ export function toText(r: CheckResult, outcomes?: readonly FamilyOutcome[]): str
 
 export function errorText(error: SicError, outcomes?: readonly FamilyOutcome[]): string {
   const others = (outcomes ?? []).filter((o) => o.ok || o.error !== error);
-  const more = outcomes && outcomes.length > 1 ? others.map((o) => `  ${o.family}: ${o.ok ? "ok" : `${o.error.code}: ${o.error.message}`}\n`).join("") : "";
+  const more = outcomes && outcomes.length > 1 ? others.map((o) => `  ${o.family}: ${o.ok ? "ok" : `${o.error.code}: ${say(o.error)}`}\n`).join("") : "";
   const label = outcomes && outcomes.length > 1 ? `${outcomes.find((o) => !o.ok && o.error === error)?.family ?? ""}: ` : "";
-  return `xmpp-sic: ${label}${error.code}: ${error.message}\n${more}  ${ERROR_HINTS[error.code]}\n`;
+  return `xmpp-sic: ${label}${error.code}: ${say(error)}\n${more}  ${ERROR_HINTS[error.code]}\n`;
 }
 
 export function logText(entries: readonly StanzaLogEntry[]): string {

@@ -180,7 +180,7 @@ async function guarded<T>(password: string, run: () => Promise<T>): Promise<T> {
     const sic = isSicError(err)
       ? err
       : new SicError("connect", `The check failed unexpectedly: ${err instanceof Error ? err.message : String(err)}.`, { cause: err });
-    throw new SicError(sic.code, scrubSecrets(sic.message, password ? [password] : []), { cause: sic.cause });
+    throw new SicError(sic.code, scrubSecrets(sic.message, password ? [password] : []), { cause: sic.cause, ...(sic.reason ? { reason: sic.reason } : {}), ...(sic.data ? { data: sic.data } : {}) });
   }
 }
 
