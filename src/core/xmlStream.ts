@@ -83,7 +83,7 @@ export class XmlStream {
     if (!plain || this.heardAnything || this.phase !== "opening the stream") return undefined;
     if (chunk && chunk[0] !== 0x15 && chunk[0] !== 0x16) return undefined; // not a TLS record
     const port = this.socket.remotePort;
-    return new SicError("connect", `The server ${what} as soon as the XMPP stream was opened, without a word of XMPP.`, {
+    return new SicError("connect", `The server ${what} while ${this.phase}, before a word of XMPP.`, {
       reason: "reset-at-stream-start",
       ...(port ? { data: { port: String(port) } } : {}),
     });

@@ -99,7 +99,7 @@ for (const kind of KINDS) {
       const err = await rejectsWith(
         check({ jid, password, host: "127.0.0.1", port: server.directTlsPort, tls: "starttls", caFile: server.certs.caFile, timeoutMs: 10_000 }),
         "connect",
-        /as soon as the XMPP stream was opened/,
+        /while opening the stream, before a word of XMPP/,
       );
       assert.equal(err.reason, "reset-at-stream-start");
       assert.match(errorSentence(err, "cli"), new RegExp(`Port ${server.directTlsPort} may expect direct TLS.*--tls direct`));
