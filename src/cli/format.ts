@@ -3,7 +3,7 @@
 // Whatever the core returns is displayable already (src/core/text.ts); the two writers below
 // neutralise once more on the way out, so nothing printed can carry a raw control character.
 import type { CheckResult, FamilyOutcome, SicError, StanzaLogEntry } from "../core";
-import { ERROR_HINTS, jsonSafe, neutralise } from "../core";
+import { ERROR_HINTS, errorSentence, jsonSafe, neutralise } from "../core";
 
 /** Text for a terminal: lines kept, every other control character escaped. */
 export function terminalText(text: string): string {
@@ -15,6 +15,9 @@ export function jsonLine(value: object): string {
   return jsonSafe(JSON.stringify(value)) + "\n";
 }
 
+/** An error's sentence with the command-line advice for its reason (e.g. --ca FILE). */
+const say = (error: SicError) => errorSentence(error, "cli");
+
 /** The NAT hint as scripts see it. */
 function natJson(nat: CheckResult["nat"]) {
   return { verdict: nat.verdict, portPreserved: nat.portPreserved, case: nat.case, reason: nat.reason, evidence: nat.evidence };
@@ -23,7 +26,7 @@ function natJson(nat: CheckResult["nat"]) {
 /** One entry of `families`: the same shape whether that family's check worked or not. */
 export function familyJson(o: FamilyOutcome): object {
   if (!o.ok) {
-    return { family: o.family, ok: false, address: null, local: null, nat: null, server: null, error: { code: o.error.code, message: o.error.message } };
+    return { family: o.family, ok: false, address: null, local: null, nat: null, server: null, error: { code: o.error.code, message: say(o.error) } };
   }
   const r = o.result;
   return {
@@ -70,7 +73,7 @@ export function toJson(result: CheckResult, outcomes?: readonly FamilyOutcome[])
 export function errorJson(error: SicError, outcomes?: readonly FamilyOutcome[]): object {
   return {
     ok: false,
-    error: { code: error.code, message: error.message },
+    error: { code: error.code, message: say(error) },
     ...(outcomes && outcomes.length > 1 ? { families: outcomes.map(familyJson) } : {}),
   };
 }
@@ -114,7 +117,7 @@ export function toText(r: CheckResult, outcomes?: readonly FamilyOutcome[]): str
   if (!outcomes || outcomes.length < 2) return table([...addressRows(r), ...shared]);
   const blocks = outcomes.map((o) => {
     const head = `${o.family}${o.ok && o.result === r ? " (primary)" : ""}:\n`;
-    if (!o.ok) return head + table([["Failed", `${o.error.code}: ${o.error.message}`]], "  ");
+    if (!o.ok) return head + table([["Failed", `${o.error.code}: ${say(o.error)}`]], "  ");
     return head + table([...addressRows(o.result), ["Server address", endpointText(o.result.server.ip, o.result.server.port)]], "  ");
   });
   return blocks.join("") + table(shared);
@@ -122,9 +125,9 @@ export function toText(r: CheckResult, outcomes?: readonly FamilyOutcome[]): str
 
 export function errorText(error: SicError, outcomes?: readonly FamilyOutcome[]): string {
   const others = (outcomes ?? []).filter((o) => o.ok || o.error !== error);
-  const more = outcomes && outcomes.length > 1 ? others.map((o) => `  ${o.family}: ${o.ok ? "ok" : `${o.error.code}: ${o.error.message}`}\n`).join("") : "";
+  const more = outcomes && outcomes.length > 1 ? others.map((o) => `  ${o.family}: ${o.ok ? "ok" : `${o.error.code}: ${say(o.error)}`}\n`).join("") : "";
   const label = outcomes && outcomes.length > 1 ? `${outcomes.find((o) => !o.ok && o.error === error)?.family ?? ""}: ` : "";
-  return `xmpp-sic: ${label}${error.code}: ${error.message}\n${more}  ${ERROR_HINTS[error.code]}\n`;
+  return `xmpp-sic: ${label}${error.code}: ${say(error)}\n${more}  ${ERROR_HINTS[error.code]}\n`;
 }
 
 /** One line per entry: line breaks inside an entry are escaped, so a server cannot forge entries. */

@@ -18,15 +18,31 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * Finer than the code, where a front end can offer a fix of its own (see advice.ts): the message
+ * states what happened; each front end appends its advice for the reason, in its own terms.
+ */
+export type ErrorReason = "untrusted-certificate" | "pin-mismatch" | "reset-at-stream-start";
+
+export interface ErrorDetails {
+  reason: ErrorReason;
+  /** What the fix needs, e.g. the SHA-256 fingerprint of the certificate the server showed. */
+  data?: Readonly<Record<string, string>>;
+}
+
 export class SicError extends Error {
   override readonly name = "SicError";
+  readonly reason: ErrorReason | undefined;
+  readonly data: Readonly<Record<string, string>> | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown } & Partial<ErrorDetails>,
   ) {
     // The backstop: whatever a sentence quotes, it leaves the core as one line of displayable text.
-    super(clip(neutralise(message), MESSAGE_MAX), options);
+    super(clip(neutralise(message), MESSAGE_MAX), options?.cause === undefined ? undefined : { cause: options.cause });
+    this.reason = options?.reason;
+    this.data = options?.data;
   }
 }
 
@@ -34,17 +50,5 @@ export function isSicError(value: unknown): value is SicError {
   return value instanceof SicError;
 }
 
-/** What a person can do about each code, for the CLI's help and the README's troubleshooting. */
-export const ERROR_HINTS: Record<ErrorCode, string> = {
-  usage: "Fix the command or account settings named in the message.",
-  connect: "Check the host and port, that the server runs, and that your network reaches it.",
-  tls: "Trust the server's CA with --ca FILE or pin its certificate with --fingerprint SHA256.",
-  auth: "Check the JID and password; the server refused them.",
-  unsupported: "Ask the server's admin to enable mod_ipcheck (Prosody) or mod_sic (ejabberd).",
-  forbidden: "The server refused to say; it only answers questions about your own session.",
-  "server-error": "The server failed to answer; try again later or tell its admin.",
-  "bad-reply": "The server's answer was malformed; report it to the server's developers.",
-  timeout: "The server or network is too slow or silent; raise --timeout or check the path.",
-  "stream-error": "The server closed the XMPP stream; the message names its reason.",
-  cancelled: "The check was cancelled before it finished.",
-};
+/** What a person can do about each code on a command line (advice.ts has every front end's wording). */
+export { CLI_HINTS as ERROR_HINTS } from "./advice";

@@ -183,6 +183,13 @@ export function secure(
     rejectUnauthorized: pinned === null,
     checkServerIdentity: (_host, cert) => (pinned === null ? tls.checkServerIdentity(domain, cert) : undefined),
   });
+  // The certificate the server showed, read just before Node's verdict (its "secure" listener may
+  // destroy the socket): a refusal can then name it, for the user to compare and pin.
+  let shown: string | undefined;
+  tlsSocket.prependOnceListener("secure", () => {
+    const raw = tlsSocket.getPeerCertificate(false)?.raw;
+    shown = raw ? fingerprintOf(raw) : undefined;
+  });
 
   return new Promise((resolve, reject) => {
     const cleanup = () => {
@@ -199,7 +206,7 @@ export function secure(
     };
     const onAbort = () => fail(signal.reason as SicError);
     const onClose = () => fail(new SicError("tls", `The server closed the connection during the TLS handshake.`));
-    const onError = (err: NodeJS.ErrnoException) => fail(tlsError(err, domain));
+    const onError = (err: NodeJS.ErrnoException) => fail(tlsError(err, domain, shown));
     const onSecure = () => {
       const cert = tlsSocket.getPeerCertificate(false);
       const fingerprint = cert?.raw ? fingerprintOf(cert.raw) : "unknown";
@@ -227,11 +234,11 @@ export function secure(
 /** Why a completed handshake must still not be trusted: a pin that does not match, or no verification. */
 function refusal(tlsSocket: tls.TLSSocket, pinned: string | null, fingerprint: string): SicError | null {
   if (pinned !== null && fingerprint !== pinned) {
-    return new SicError(
-      "tls",
-      `The server's certificate does not match the pinned fingerprint. Pinned: ${pinned}. Server sent: ${fingerprint}. ` +
-        `If the server's certificate changed legitimately, pin the new fingerprint; otherwise do not trust this connection.`,
-    );
+    // What to do about it is each front end's advice (advice.ts).
+    return new SicError("tls", `The server's certificate does not match the pinned fingerprint. Pinned: ${pinned}. Server sent: ${fingerprint}.`, {
+      reason: "pin-mismatch",
+      data: { pinned, fingerprint },
+    });
   }
   if (pinned === null && !tlsSocket.authorized) {
     // Unreachable with rejectUnauthorized, kept as a guard should that ever change.
@@ -250,19 +257,18 @@ function infoOf(tlsSocket: tls.TLSSocket, fingerprint: string, trust: TlsTrust):
   };
 }
 
-function tlsError(err: NodeJS.ErrnoException, domain: string): SicError {
+function tlsError(err: NodeJS.ErrnoException, domain: string, fingerprint?: string): SicError {
   const code = err.code ?? "";
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
     return new SicError("tls", `The server's certificate is not valid for ${domain}: ${quoted(err.message)}.`, { cause: err });
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ISSUER/.test(code)) {
-    return new SicError(
-      "tls",
-      `The server's certificate for ${domain} is not trusted (${code}). If you trust this server, ` +
-        `pass its CA with --ca FILE or pin its certificate with --fingerprint SHA256 ` +
-        `(openssl s_client -connect HOST:PORT -starttls xmpp | openssl x509 -noout -fingerprint -sha256).`,
-      { cause: err },
-    );
+    // What to do about it is each front end's advice (advice.ts): it differs on a command line.
+    return new SicError("tls", `The server's certificate for ${domain} is not trusted (${code}).`, {
+      cause: err,
+      reason: "untrusted-certificate",
+      ...(fingerprint && fingerprint !== "unknown" ? { data: { fingerprint } } : {}),
+    });
   }
   if (code === "ERR_SSL_TLSV1_UNRECOGNIZED_NAME") {
     return new SicError("tls", `The server has no certificate for ${domain} (it refused the name in the TLS handshake). Check the JID's domain.`, { cause: err });

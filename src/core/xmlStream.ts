@@ -41,9 +41,29 @@ export class XmlStream {
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   private readonly onDrain = () => void (clearTimeout(this.stallTimer), (this.stallTimer = undefined));
   private readonly onClose = () =>
-    this.fail(new SicError("connect", `The server closed the connection while ${this.phase}.`));
+    this.fail(this.tlsPortError("closed the connection") ?? new SicError("connect", `The server closed the connection while ${this.phase}.`));
   private readonly onError = (err: NodeJS.ErrnoException) =>
-    this.fail(new SicError("connect", `The connection failed while ${this.phase}: ${err.code ?? err.message}.`, { cause: err }));
+    this.fail(
+      this.tlsPortError(`reset the connection (${err.code ?? err.message})`) ??
+        new SicError("connect", `The connection failed while ${this.phase}: ${err.code ?? err.message}.`, { cause: err }),
+    );
+  /** Whether the server has sent anything at all on this connection. */
+  private heardAnything = false;
+
+  /**
+   * A plain stream header sent to a direct-TLS port ends in a reset, a close or a TLS alert before
+   * any XML: say so (a front end then suggests direct TLS), rather than only "ECONNRESET".
+   */
+  private tlsPortError(what: string, chunk?: Buffer): SicError | undefined {
+    const plain = (this.socket as { encrypted?: boolean }).encrypted !== true;
+    if (!plain || this.heardAnything || this.phase !== "opening the stream") return undefined;
+    if (chunk && chunk[0] !== 0x15 && chunk[0] !== 0x16) return undefined; // not a TLS record
+    const port = this.socket.remotePort;
+    return new SicError("connect", `The server ${what} while ${this.phase}, before a word of XMPP.`, {
+      reason: "reset-at-stream-start",
+      ...(port ? { data: { port: String(port) } } : {}),
+    });
+  }
 
   constructor(
     socket: Socket,
@@ -227,6 +247,9 @@ export class XmlStream {
 
   private receive(chunk: Buffer): void {
     if (this.failure) return;
+    const tlsReply = this.tlsPortError("answered with TLS", chunk);
+    if (tlsReply) return this.fail(tlsReply);
+    this.heardAnything = true;
     let text: string;
     try {
       text = this.heldBack + this.decoder.decode(chunk, { stream: true });

@@ -2,10 +2,22 @@
 // id. Secrets are shared across windows, so changes from elsewhere are picked up via onDidChange.
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
-import { SicError, validateAccount, type AccountSettings } from "../core";
+import { SicError, validateAccount, validateFamilyChoice, type AccountSettings, type FamilyChoice } from "../core";
 
-export interface Account extends AccountSettings {
+/** An account's settings in the extension: the core's, plus which address families to check. */
+export interface ExtensionAccountSettings extends AccountSettings {
+  /** Absent: "auto", every family the server has. */
+  families?: FamilyChoice;
+}
+
+export interface Account extends ExtensionAccountSettings {
   id: string;
+}
+
+/** Validated and normalised, "auto" left out (the default). */
+export function validateSettings(settings: ExtensionAccountSettings): ExtensionAccountSettings {
+  const families = settings.families === undefined ? "auto" : validateFamilyChoice(settings.families);
+  return { ...validateAccount(settings), ...(families !== "auto" ? { families } : {}) };
 }
 
 interface StoredAccounts {
@@ -52,8 +64,8 @@ export class AccountStore implements vscode.Disposable {
     return found;
   }
 
-  async add(settings: AccountSettings, password: string): Promise<Account> {
-    const valid = validateAccount(settings);
+  async add(settings: ExtensionAccountSettings, password: string): Promise<Account> {
+    const valid = validateSettings(settings);
     if (!password) throw new SicError("usage", "An account needs a password.");
     if (this.list().some((a) => a.jid === valid.jid)) {
       throw new SicError("usage", `${valid.jid} is already an account; edit it instead.`);
@@ -70,9 +82,12 @@ export class AccountStore implements vscode.Disposable {
    * Changes an account's settings: "merge" keeps what `changes` does not mention (scripts pass
    * only what changes); "replace" takes `changes` as the whole new settings (the edit prompts).
    */
-  async update(id: string, changes: Partial<AccountSettings>, password?: string, how: "merge" | "replace" = "merge"): Promise<Account> {
+  async update(id: string, changes: Partial<ExtensionAccountSettings>, password?: string, how: "merge" | "replace" = "merge"): Promise<Account> {
     const current = this.require(id);
-    const merged = validateAccount(how === "merge" ? { ...withoutId(current), ...changes } : { jid: current.jid, ...changes });
+    const merged = validateSettings(how === "merge" ? { ...withoutId(current), ...changes } : { jid: current.jid, ...changes });
+    if (this.list().some((a) => a.jid === merged.jid && a.id !== id)) {
+      throw new SicError("usage", `${merged.jid} is already an account; edit that one instead.`);
+    }
     const updated: Account = { id: current.id, ...merged };
     if (password !== undefined) {
       if (!password) throw new SicError("usage", "The password cannot be empty.");
@@ -117,6 +132,6 @@ export class AccountStore implements vscode.Disposable {
   }
 }
 
-function withoutId({ id: _id, ...settings }: Account): AccountSettings {
+export function withoutId({ id: _id, ...settings }: Account): ExtensionAccountSettings {
   return settings;
 }

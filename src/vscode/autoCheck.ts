@@ -3,7 +3,6 @@
 import * as vscode from "vscode";
 import type { AccountStore } from "./accounts";
 import type { CheckService } from "./checkService";
-import { endpoint } from "./present";
 import { affects, SETTINGS, settings } from "./settings";
 
 export class AutoCheck implements vscode.Disposable {
@@ -16,11 +15,10 @@ export class AutoCheck implements vscode.Disposable {
   ) {
     this.subscriptions = [
       vscode.workspace.onDidChangeConfiguration((e) => affects(e, SETTINGS.autoCheckInterval) && this.schedule()),
-      checks.onDidChangeAddress(({ account, before, after }) => {
+      checks.onDidChangeAddress(({ account, changes }) => {
         if (!settings.notifyOnAddressChange()) return;
-        void vscode.window.showInformationMessage(
-          `${account.jid}: your external address changed from ${endpoint(before.address.ip, before.address.port)} to ${endpoint(after.address.ip, after.address.port)}.`,
-        );
+        const what = changes.map((c) => `${c.family} from ${c.before.address.ip} to ${c.after.address.ip}`).join(", ");
+        void vscode.window.showInformationMessage(`${account.jid}: your external IP address changed: ${what}.`);
       }),
     ];
     this.schedule();

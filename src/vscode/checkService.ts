@@ -2,14 +2,13 @@
 // addresses and timings, never credentials). Everything the views and the API show comes from here.
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
-import { check, checkAndKeepOpen, ProfileCache, type CheckOptions, type CheckResult, type ErrorCode, type LiveCheck, type StanzaLog } from "../core";
-import type { Account, AccountStore } from "./accounts";
+import { checkAndKeepOpen, checkFamilies, ProfileCache, type CheckOptions, type CheckResult, type LiveCheck, type StanzaLog } from "../core";
+import { withoutId, type Account, type AccountStore } from "./accounts";
+import { addressChanges, fromFamilies, settingsKey, storedError, type CheckOutcome, type FamilyChange } from "./outcome";
 import { toSicError, type Output } from "./output";
 import { affects, SETTINGS, settings } from "./settings";
 
-export type CheckOutcome =
-  | { ok: true; result: CheckResult }
-  | { ok: false; error: { code: ErrorCode; message: string }; at: string };
+export type { CheckOutcome } from "./outcome";
 
 export interface CheckInfo {
   accountId: string;
@@ -19,8 +18,8 @@ export interface CheckInfo {
 
 export interface AddressChange {
   account: Account;
-  before: CheckResult;
-  after: CheckResult;
+  /** One per family whose IP changed. */
+  changes: FamilyChange[];
 }
 
 const RESULTS_KEY = "xmppSic.lastResults";
@@ -119,7 +118,8 @@ export class CheckService implements vscode.Disposable {
     this.checks.set(checkId, { accountId: account.id, jid: account.jid, startedAt: Date.now() });
     const controller = new AbortController();
     const cancel = token?.onCancellationRequested(() => controller.abort());
-    const target = `${account.host ?? "(domain)"}:${account.port ?? "default"} ${account.tls ?? "TLS as SRV says"}`;
+    const target = `${account.host ?? "(domain)"}:${account.port ?? "default"} ${account.tls ?? "TLS as SRV says"}, ${account.families ?? "auto"} families`;
+    const key = settingsKey(withoutId(account));
     this.output.info(`Checking ${account.jid} via ${target}`);
     let outcome: CheckOutcome;
     try {
@@ -127,7 +127,7 @@ export class CheckService implements vscode.Disposable {
       if (!password) {
         throw toSicError(new Error(`No password is stored for ${account.jid}. Edit the account to set it.`));
       }
-      const result = await this.runCheck(account, {
+      const options: CheckOptions = {
         jid: account.jid,
         password,
         ...(account.host ? { host: account.host } : {}),
@@ -140,15 +140,12 @@ export class CheckService implements vscode.Disposable {
         log: this.log,
         checkId,
         profiles: this.profiles,
-      });
-      outcome = { ok: true, result };
-      this.output.info(
-        `${account.jid}: ${result.address.ip}${result.address.port ? `:${result.address.port}` : ""} ` +
-          `(${result.nat.verdict}, ${result.namespace}, ${result.timingsMs.total} ms)`,
-      );
+      };
+      outcome = await this.runFamilies(account, options, key);
+      this.output.info(`${account.jid}: ${describe(outcome)}`);
     } catch (err) {
       const error = toSicError(err);
-      outcome = { ok: false, error: { code: error.code, message: error.message }, at: new Date().toISOString() };
+      outcome = { ok: false, error: storedError(error), at: new Date().toISOString(), settingsKey: key };
       this.output.warn(`${account.jid}: ${error.code}: ${outcome.error.message}`);
     } finally {
       cancel?.dispose();
@@ -157,9 +154,21 @@ export class CheckService implements vscode.Disposable {
     return outcome;
   }
 
+  /**
+   * Each family on its own connection, side by side (the account's choice, "auto" by default);
+   * with kept sessions on, one connection (of the chosen family, if one was chosen) kept open.
+   */
+  private async runFamilies(account: Account, options: CheckOptions, key: string): Promise<CheckOutcome> {
+    const choice = account.families ?? "auto";
+    if (settings.keepSessionOpen()) {
+      const family = choice === "ipv4" ? "IPv4" : choice === "ipv6" ? "IPv6" : undefined;
+      return { ok: true, result: await this.runCheck(account, { ...options, ...(family ? { family } : {}) }), settingsKey: key };
+    }
+    return fromFamilies(await checkFamilies({ ...options, families: choice }), key);
+  }
+
   /** A fresh check; or, with kept sessions on, a re-check on the open one (a fresh one if it died). */
   private async runCheck(account: Account, options: CheckOptions): Promise<CheckResult> {
-    if (!settings.keepSessionOpen()) return check(options);
     const live = this.live.get(account.id);
     if (live?.isOpen) {
       try {
@@ -183,14 +192,19 @@ export class CheckService implements vscode.Disposable {
     const before = this.results.get(account.id);
     this.results.set(account.id, outcome);
     await this.persist();
-    // The IP only: every connection has a fresh source port, so the seen port changes by design.
-    if (before?.ok && outcome.ok && before.result.address.ip !== outcome.result.address.ip) {
-      this.addressChanged.fire({ account, before: before.result, after: outcome.result });
-    }
+    const changes = addressChanges(before, outcome);
+    if (changes.length > 0) this.addressChanged.fire({ account, changes });
   }
 
   private async persist(): Promise<void> {
     await this.state.update(PROFILES_KEY, this.profiles.toJSON());
     await this.state.update(RESULTS_KEY, Object.fromEntries(this.results));
   }
+}
+
+function describe(outcome: CheckOutcome): string {
+  const one = (r: CheckResult) => `${r.address.family} ${r.address.ip}${r.address.port ? `:${r.address.port}` : ""} (${r.nat.verdict}, ${r.namespace}, ${r.timingsMs.total} ms)`;
+  if (!outcome.families && !outcome.ok) return `${outcome.error.code}: ${outcome.error.message}`;
+  const families = outcome.families ?? (outcome.ok ? [{ ok: true as const, result: outcome.result, family: outcome.result.address.family }] : []);
+  return families.map((f) => (f.ok ? one(f.result) : `${f.family} ${f.error.code}: ${f.error.message}`)).join("; ");
 }

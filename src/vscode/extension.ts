@@ -23,6 +23,8 @@ export function activate(context: vscode.ExtensionContext): XmppSicApi {
   const checks = new CheckService(accounts, log, output, context.globalState);
   const stanzaView = new StanzaView(log, checks);
   const resultsView = new ResultsView(accounts, checks);
+  const resultsTree = vscode.window.createTreeView("xmppSic.results", { treeDataProvider: resultsView, showCollapseAll: false });
+  resultsView.watch(resultsTree);
   const results = new vscode.EventEmitter<{ accountId: string; outcome: CheckOutcome }>();
   const services = { accounts, checks, output, log, stanzaView };
 
@@ -40,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): XmppSicApi {
     checks.onDidChange(({ accountId, outcome }) => outcome && results.fire({ accountId, outcome })),
     new StatusBar(accounts, checks),
     new AutoCheck(accounts, checks),
-    vscode.window.registerTreeDataProvider("xmppSic.results", resultsView),
+    resultsTree,
     vscode.window.registerTreeDataProvider("xmppSic.stanzaLog", stanzaView),
     vscode.workspace.registerTextDocumentContentProvider(STANZA_SCHEME, stanzaView),
     vscode.commands.registerCommand("xmppSic.showLog", () => output.show()),

@@ -1,20 +1,39 @@
-// The Results tree: one node per account with its last outcome; its children are the facts of
-// that outcome (or the error sentence with a Retry action).
+// The Results tree: one node per account with its last outcome. Its children are the facts of that
+// outcome, or, when families were checked side by side, one node per family (its address, NAT
+// hint or error) and then what they share. A failure reads as a label and the full sentence.
 import * as vscode from "vscode";
 import type { CheckResult } from "../core";
 import type { Account, AccountStore } from "./accounts";
-import type { CheckOutcome, CheckService } from "./checkService";
+import type { CheckService } from "./checkService";
+import { errorLabel, errorText } from "./errorActions";
+import type { CheckOutcome, FamilyResult, StoredError } from "./outcome";
 import { endpoint, natIcon, relativeTime } from "./present";
 
 export type ResultNode =
   | { kind: "account"; account: Account }
-  | { kind: "fact"; label: string; value: string; icon: string | vscode.ThemeIcon; tooltip?: string | vscode.MarkdownString }
-  | { kind: "error"; account: Account; code: string; message: string };
+  | { kind: "family"; account: Account; family: FamilyResult }
+  | Fact
+  | { kind: "error"; account: Account; error: StoredError };
+
+export interface Fact {
+  kind: "fact";
+  account: Account;
+  label: string;
+  value: string;
+  icon: string | vscode.ThemeIcon;
+  tooltip?: string | vscode.MarkdownString;
+  /** Set on the rows about an address: Copy IP, IP:Port and JSON apply to them. */
+  result?: CheckResult;
+}
+
+/** How often relative times ("3 min ago") are refreshed while the view is visible. */
+const CLOCK_MS = 30_000;
 
 export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ResultNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
+  private clock: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly accounts: AccountStore,
@@ -27,34 +46,47 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
     ];
   }
 
+  /** Keeps "Checked just now" true: redraws every 30 s while `view` is visible. */
+  watch(view: vscode.TreeView<ResultNode>): void {
+    const tick = () => {
+      clearInterval(this.clock);
+      this.clock = view.visible ? setInterval(() => this.changed.fire(undefined), CLOCK_MS) : undefined;
+      if (view.visible) this.changed.fire(undefined);
+    };
+    this.subscriptions.push(view.onDidChangeVisibility(tick));
+    tick();
+  }
+
   getChildren(node?: ResultNode): ResultNode[] {
     if (!node) return this.accounts.list().map((account) => ({ kind: "account", account }));
+    if (node.kind === "family") return node.family.ok ? addressFacts(node.account, node.family.result) : [{ kind: "error", account: node.account, error: node.family.error }];
     if (node.kind !== "account") return [];
     const outcome = this.checks.lastResult(node.account.id);
     if (!outcome) return [];
-    return outcome.ok ? facts(outcome.result) : [{ kind: "error", account: node.account, code: outcome.error.code, message: outcome.error.message }];
+    const account = node.account;
+    if (outcome.families) {
+      const shared = outcome.families.find((f) => f.ok);
+      return [...outcome.families.map((family): ResultNode => ({ kind: "family", account, family })), ...(shared?.ok ? sharedFacts(account, shared.result, outcome) : [])];
+    }
+    return outcome.ok ? [...addressFacts(account, outcome.result), ...sharedFacts(account, outcome.result, outcome)] : [{ kind: "error", account, error: outcome.error }];
   }
 
   getTreeItem(node: ResultNode): vscode.TreeItem {
     switch (node.kind) {
       case "account":
         return this.accountItem(node.account);
+      case "family":
+        return familyItem(node.family);
       case "fact": {
         const item = new vscode.TreeItem(node.label);
         item.description = node.value;
         item.iconPath = typeof node.icon === "string" ? new vscode.ThemeIcon(node.icon) : node.icon;
         item.tooltip = node.tooltip ?? `${node.label}: ${node.value}`;
-        item.contextValue = "fact";
+        item.contextValue = node.result ? "fact.address" : "fact";
         return item;
       }
-      case "error": {
-        const item = new vscode.TreeItem(`Failed: ${node.code}`);
-        item.description = node.message;
-        item.tooltip = new vscode.MarkdownString(`**${node.code}**\n\n${node.message}`);
-        item.iconPath = new vscode.ThemeIcon("error", new vscode.ThemeColor("errorForeground"));
-        item.contextValue = "checkError";
-        return item;
-      }
+      case "error":
+        return errorItem(node.error);
     }
   }
 
@@ -63,6 +95,7 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
   }
 
   dispose(): void {
+    clearInterval(this.clock);
     vscode.Disposable.from(...this.subscriptions).dispose();
   }
 
@@ -70,12 +103,20 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
     const outcome = this.checks.lastResult(account.id);
     const isDefault = this.accounts.defaultAccount()?.id === account.id;
     const item = new vscode.TreeItem(account.jid, outcome ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-    item.id = `account:${account.id}`;
-    item.description = this.checks.isChecking(account.id) ? "checking…" : summary(outcome);
-    item.iconPath = this.checks.isChecking(account.id)
+    // A new id when the outcome's kind changes, so the first result (or a new failure) arrives
+    // expanded rather than in the state the row had before it had children.
+    item.id = `account:${account.id}:${outcome ? (outcome.ok ? "ok" : "failed") : "new"}`;
+    const checking = this.checks.isChecking(account.id);
+    item.description = checking ? "checking…" : summary(outcome);
+    item.iconPath = checking
       ? new vscode.ThemeIcon("sync~spin")
-      : new vscode.ThemeIcon(isDefault ? "star-full" : "account");
-    item.tooltip = `${account.jid}${isDefault ? " (default)" : ""}\n${account.host ?? "domain"}:${account.port ?? "default port"}, ${account.tls ?? "TLS as SRV says"}`;
+      : outcome && !outcome.ok
+        ? new vscode.ThemeIcon("warning", new vscode.ThemeColor("list.warningForeground"))
+        : new vscode.ThemeIcon(isDefault ? "star-full" : "account");
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendText(`${account.jid}${isDefault ? " (default)" : ""}\n${account.host ?? "the JID's domain"}:${account.port ?? "usual port"}, ${account.tls ?? "TLS as SRV says"}`);
+    if (outcome && !outcome.ok) tooltip.appendMarkdown("\n\n---\n\n").appendText(errorText(outcome.error));
+    item.tooltip = tooltip;
     item.contextValue = outcome?.ok ? "account.withResult" : "account";
     return item;
   }
@@ -83,36 +124,66 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
 
 function summary(outcome: CheckOutcome | undefined): string {
   if (!outcome) return "not checked";
-  if (!outcome.ok) return `failed: ${outcome.error.code}`;
+  if (!outcome.ok) return errorLabel(outcome.error);
   const r = outcome.result;
-  return `${endpoint(r.address.ip, r.address.port)} · ${r.nat.summary}`;
+  const others = (outcome.families ?? []).filter((f) => f.family !== r.address.family).map((f) => (f.ok ? f.result.address.ip : `${f.family} ${errorLabel(f.error).toLowerCase()}`));
+  return [`${endpoint(r.address.ip, r.address.port)}`, ...others, r.nat.summary].join(" · ");
 }
 
-function facts(r: CheckResult): ResultNode[] {
-  const t = r.timingsMs;
+function familyItem(f: FamilyResult): vscode.TreeItem {
+  const item = new vscode.TreeItem(f.family, vscode.TreeItemCollapsibleState.Expanded);
+  if (f.ok) {
+    const r = f.result;
+    item.description = `${endpoint(r.address.ip, r.address.port)} · ${r.nat.summary}`;
+    item.iconPath = natIcon(r.nat.verdict);
+    item.tooltip = `${f.family}: ${endpoint(r.address.ip, r.address.port)} (${r.address.range})\n${r.nat.reason}`;
+    item.contextValue = "family.withResult";
+  } else {
+    item.description = errorLabel(f.error);
+    item.iconPath = new vscode.ThemeIcon("error", new vscode.ThemeColor("errorForeground"));
+    item.tooltip = errorText(f.error);
+    item.contextValue = "family.failed";
+  }
+  return item;
+}
+
+function errorItem(error: StoredError): vscode.TreeItem {
+  const item = new vscode.TreeItem(errorLabel(error));
+  item.description = error.message;
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendMarkdown(`**${errorLabel(error)}** (\`${error.code}\`)\n\n`).appendText(errorText(error));
+  item.tooltip = tooltip;
+  item.iconPath = new vscode.ThemeIcon("error", new vscode.ThemeColor("errorForeground"));
+  item.contextValue = "checkError";
+  return item;
+}
+
+function addressFacts(account: Account, r: CheckResult): Fact[] {
   const nat = new vscode.MarkdownString();
   nat.appendText(r.nat.reason);
   return [
-    { kind: "fact", label: "IP", value: r.address.ip, icon: "globe" },
-    { kind: "fact", label: "Port", value: r.address.port === null ? "not reported (sic:0)" : String(r.address.port), icon: "plug" },
-    { kind: "fact", label: "Family", value: `${r.address.family}, ${r.address.range}`, icon: "symbol-enum" },
-    { kind: "fact", label: "NAT", value: r.nat.summary, icon: natIcon(r.nat.verdict), tooltip: nat },
-    { kind: "fact", label: "Local address", value: endpoint(r.local.ip, r.local.port), icon: "device-desktop" },
+    { kind: "fact", account, label: "IP", value: r.address.ip, icon: "globe", result: r },
+    { kind: "fact", account, label: "Port", value: r.address.port === null ? "not reported (sic:0)" : String(r.address.port), icon: "plug", result: r },
+    { kind: "fact", account, label: "Family", value: `${r.address.family}, ${r.address.range}`, icon: "symbol-enum" },
+    { kind: "fact", account, label: "NAT", value: r.nat.summary, icon: natIcon(r.nat.verdict), tooltip: nat },
+    { kind: "fact", account, label: "Local address", value: endpoint(r.local.ip, r.local.port), icon: "device-desktop" },
+  ];
+}
+
+function sharedFacts(account: Account, r: CheckResult, outcome: CheckOutcome): Fact[] {
+  const t = r.timingsMs;
+  const at = outcome.ok ? outcome.result.checkedAt : outcome.at;
+  return [
     {
       kind: "fact",
+      account,
       label: "Server",
       value: `${endpoint(r.server.host, r.server.port)} (${r.server.ip}), ${r.server.tls}${r.server.tlsProtocol ? ` ${r.server.tlsProtocol}` : ""}`,
       icon: "server",
       tooltip: `Certificate SHA-256: ${r.server.certificate ?? "none"}\nLogin: ${r.server.mechanism}`,
     },
-    { kind: "fact", label: "Namespace", value: r.namespace, icon: "symbol-namespace", tooltip: `Query: ${r.query}` },
-    {
-      kind: "fact",
-      label: "Timings",
-      value: `${t.total} ms`,
-      icon: "watch",
-      tooltip: `connect ${t.connect} ms, TLS ${t.tls} ms, login ${t.auth} ms, query ${t.query} ms`,
-    },
-    { kind: "fact", label: "Checked", value: relativeTime(r.checkedAt), icon: "history", tooltip: r.checkedAt },
+    { kind: "fact", account, label: "Namespace", value: r.namespace, icon: "symbol-namespace", tooltip: `Query: ${r.query}` },
+    { kind: "fact", account, label: "Timings", value: `${t.total} ms`, icon: "watch", tooltip: `connect ${t.connect} ms, TLS ${t.tls} ms, login ${t.auth} ms, query ${t.query} ms` },
+    { kind: "fact", account, label: "Checked", value: relativeTime(at), icon: "history", tooltip: new Date(at).toString() },
   ];
 }

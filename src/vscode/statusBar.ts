@@ -3,6 +3,7 @@
 import * as vscode from "vscode";
 import type { AccountStore } from "./accounts";
 import type { CheckService } from "./checkService";
+import { errorLabel, errorText } from "./errorActions";
 import { endpoint, natMarker, relativeTime } from "./present";
 import { affects, SETTINGS, settings } from "./settings";
 
@@ -44,23 +45,20 @@ export class StatusBar implements vscode.Disposable {
       tooltip.appendMarkdown("Not checked yet. Click to ask the server which address it sees.");
     } else if (outcome.ok) {
       const r = outcome.result;
-      this.item.text = `$(globe) ${endpoint(r.address.ip, r.address.port)}${natMarker(r.nat.verdict)}`;
-      tooltip.appendMarkdown(
-        [
-          `| | |`,
-          `|---|---|`,
-          `| External | \`${endpoint(r.address.ip, r.address.port)}\` |`,
-          `| Family | ${r.address.family}, ${r.address.range} |`,
-          `| Local | \`${endpoint(r.local.ip, r.local.port)}\` |`,
-          `| NAT | ${r.nat.summary} |`,
-          `| Checked | ${relativeTime(r.checkedAt)} |`,
-        ].join("\n"),
-      );
+      // The primary family with its port; where both families answered, the other's IP beside it.
+      const others = (outcome.families ?? []).flatMap((f) => (f.ok && f.family !== r.address.family ? [f.result] : []));
+      this.item.text = `$(globe) ${[endpoint(r.address.ip, r.address.port), ...others.map((o) => o.address.ip)].join(" · ")}${natMarker(r.nat.verdict)}`;
+      const rows = [r, ...others].flatMap((x) => [
+        `| External (${x.address.family}) | \`${endpoint(x.address.ip, x.address.port)}\` ${x.address.range} |`,
+        `| Local (${x.address.family}) | \`${endpoint(x.local.ip, x.local.port)}\` |`,
+        `| NAT (${x.address.family}) | ${x.nat.summary} |`,
+      ]);
+      tooltip.appendMarkdown([`| | |`, `|---|---|`, ...rows, `| Checked | ${relativeTime(r.checkedAt)} |`].join("\n"));
       tooltip.appendMarkdown(`\n\n${escapeMarkdown(r.nat.reason)}\n\n_Click to check again._`);
     } else {
       this.item.text = "$(warning) XMPP check failed";
       this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.warningBackground");
-      tooltip.appendMarkdown(`**${outcome.error.code}**: ${escapeMarkdown(outcome.error.message)}\n\n_Click to retry._`);
+      tooltip.appendMarkdown(`**${escapeMarkdown(errorLabel(outcome.error))}**: ${escapeMarkdown(errorText(outcome.error))}\n\n_Click to retry._`);
     }
     this.item.tooltip = tooltip;
     this.item.accessibilityInformation = { label: `XMPP IP Check: ${this.item.text.replace(/\$\([^)]*\)\s*/g, "")}` };

@@ -7,7 +7,7 @@ import net from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import tls from "node:tls";
-import { check, SicError } from "../../src/core";
+import { check, errorSentence, SicError } from "../../src/core";
 import { expectError, expectResult, scenario } from "./helpers";
 import { DOMAIN, NS_SASL, NS_TLS, PASSWORD, USER, type Script } from "./server";
 
@@ -80,7 +80,12 @@ describe("TLS before credentials", () => {
   for (const transport of ["starttls", "direct"] as const) {
     test(`${transport}: a certificate from an unrelated CA fails verification before <auth>`, () =>
       scenario({ transport }, async (server) => {
-        await expectError(server, "tls", /not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\).*--ca FILE.*--fingerprint/, { caFile: server.certs.otherCaFile });
+        const { error } = await expectError(server, "tls", /not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/, { caFile: server.certs.otherCaFile });
+        // The advice is the front end's: the command line's names its options.
+        assert.match(errorSentence(error, "cli"), /not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\).*--ca FILE.*--fingerprint/);
+        // The certificate the server showed, for a front end to offer pinning it.
+        assert.equal(error.reason, "untrusted-certificate");
+        assert.equal(error.data?.fingerprint, server.certs.fingerprint);
         noAuth(server.received);
       }));
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { startProsody } from "../../scripts/testbed";
-import { check, NS_SIC_0, NS_SIC_1, SicError, StanzaLog, type ErrorCode } from "../../src/core";
+import { check, errorSentence, NS_SIC_0, NS_SIC_1, SicError, StanzaLog, type ErrorCode } from "../../src/core";
 import { account, authAttempts, HOSTS, KINDS, serverOrSkip } from "../support/servers";
 import { prosodyUnavailable } from "../../scripts/testbed/prosody";
 
@@ -92,6 +92,20 @@ for (const kind of KINDS) {
       assert.ok(!log.list().some((e) => e.kind === "sasl"), "a SASL element was sent");
     });
 
+    test("STARTTLS against the direct-TLS port: says the port may expect direct TLS, not only ECONNRESET", async (t) => {
+      const server = await serverOrSkip(t, kind);
+      if (!server) return;
+      const { jid, password } = account(server);
+      const err = await rejectsWith(
+        check({ jid, password, host: "127.0.0.1", port: server.directTlsPort, tls: "starttls", caFile: server.certs.caFile, timeoutMs: 10_000 }),
+        "connect",
+        /while opening the stream, before a word of XMPP/,
+      );
+      assert.equal(err.reason, "reset-at-stream-start");
+      assert.match(errorSentence(err, "cli"), new RegExp(`Port ${server.directTlsPort} may expect direct TLS.*--tls direct`));
+      assert.match(errorSentence(err, "vscode"), /Direct TLS.*Edit Account/);
+    });
+
     for (const [label, caFile] of [
       ["a CA that did not sign the server's certificate", (s: { certs: { otherCaFile: string } }) => s.certs.otherCaFile],
       ["no extra CA (system roots only)", () => undefined],
@@ -102,11 +116,14 @@ for (const kind of KINDS) {
         const { jid, password } = account(server);
         const before = await authAttempts(server);
         const ca = caFile(server);
-        await rejectsWith(
+        const err = await rejectsWith(
           check({ jid, password, host: "127.0.0.1", port: server.starttlsPort, ...(ca ? { caFile: ca } : {}) }),
           "tls",
-          /not trusted.*--ca FILE.*--fingerprint/,
+          /not trusted/,
         );
+        // The advice is the front end's: the command line's names its options.
+        assert.match(errorSentence(err, "cli"), /not trusted.*--ca FILE.*--fingerprint/);
+        assert.match(err.data?.fingerprint ?? "", /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
         assert.equal(await authAttempts(server), before);
       });
     }

@@ -62,10 +62,11 @@ export interface ComposeResult {
 export class ComposeError extends SicError {
   constructor(
     readonly rule: ComposeRule,
-    readonly reason: string,
+    /** The sentence without its position (SicError's `reason` is the error-advice key). */
+    readonly problem: string,
     readonly position: SourcePosition | null,
   ) {
-    super("usage", position ? `Line ${position.line}, column ${position.column}: ${reason}` : reason);
+    super("usage", position ? `Line ${position.line}, column ${position.column}: ${problem}` : problem);
   }
 }
 

@@ -10,6 +10,11 @@ export async function guarded<T>(password: string, run: () => Promise<T>): Promi
     const sic = isSicError(err)
       ? err
       : new SicError("connect", `The check failed unexpectedly: ${err instanceof Error ? err.message : String(err)}.`, { cause: err });
-    throw new SicError(sic.code, scrubSecrets(sic.message, password ? [password] : []), { cause: sic.cause });
+    // The reason and its data (e.g. the certificate's fingerprint) are ours, not secret: they survive.
+    throw new SicError(sic.code, scrubSecrets(sic.message, password ? [password] : []), {
+      cause: sic.cause,
+      ...(sic.reason ? { reason: sic.reason } : {}),
+      ...(sic.data ? { data: sic.data } : {}),
+    });
   }
 }

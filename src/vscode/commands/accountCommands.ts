@@ -1,57 +1,92 @@
-// Add, edit, remove and choose the default account. With arguments they run without prompts,
-// so they can be scripted and bound to keys.
+// Add, edit, remove and choose the default account, and change a password. Interactive from the
+// palette, the view's buttons and menus (which pass the focused or clicked tree row: "this
+// account"); scriptable with the documented arguments only (README): an object with `jid` for
+// Add, an account id or JID (and an object of changes) for the others.
 import * as vscode from "vscode";
-import { SicError, type AccountSettings } from "../../core";
-import { promptAccount } from "../accountPrompts";
-import { register, resolveAccount, type AccountTarget, type Services } from "./shared";
+import { SicError } from "../../core";
+import { validateSettings, type Account, type AccountStore, type ExtensionAccountSettings } from "../accounts";
+import { expandHome } from "../accountSteps";
+import { addAccountWizard, editAccountWizard } from "../accountWizard";
+import { askText } from "../quickInput";
+import { register, resolveAccount, type Services } from "./shared";
 
-export interface AccountArgs extends AccountSettings {
+export interface AccountArgs extends ExtensionAccountSettings {
   password?: string;
 }
 
-function splitArgs(args: AccountArgs): { settings: AccountSettings; password: string | undefined } {
-  const { password, ...settings } = args;
-  return { settings, password };
+/** The documented script argument: a plain object with a string `jid` (a tree row has `kind`). */
+function isAccountArgs(value: unknown): value is AccountArgs {
+  return !!value && typeof value === "object" && !("kind" in value) && typeof (value as { jid?: unknown }).jid === "string";
+}
+
+/** Changes passed by a script: a plain object that is not a tree row. */
+function isChanges(value: unknown): value is Partial<AccountArgs> {
+  return !!value && typeof value === "object" && !("kind" in value) && !Array.isArray(value);
+}
+
+function split({ password, ...settings }: Partial<AccountArgs>): { settings: Partial<ExtensionAccountSettings>; password: string | undefined } {
+  return { settings: settings.caFile ? { ...settings, caFile: expandHome(settings.caFile) } : settings, password };
+}
+
+const takenBy = (accounts: AccountStore, except?: string) => (jid: string) => accounts.list().some((a) => a.jid === jid && a.id !== except);
+
+export async function changePassword(accounts: AccountStore, account: Account): Promise<boolean> {
+  const password = await askText({
+    title: `Change the password of ${account.jid}`,
+    back: false,
+    prompt: "The new password. Kept in VS Code's secret storage only, never in settings.",
+    placeholder: "new password",
+    password: true,
+    validate: (v) => (v === "" ? "Type the new password (Escape keeps the stored one)." : undefined),
+  });
+  if (typeof password !== "string") return false;
+  await accounts.update(account.id, {}, password);
+  return true;
 }
 
 export function registerAccountCommands({ accounts, checks, output }: Services): vscode.Disposable[] {
   return [
-    register("xmppSic.addAccount", output, async (args?: AccountArgs) => {
-      const input = args ? splitArgs(args) : await promptAccount();
-      if (!input) return undefined;
-      if (!input.password) throw new SicError("usage", "An account needs a password.");
-      const account = await accounts.add(input.settings, input.password);
+    register("xmppSic.addAccount", output, async (args?: unknown) => {
+      const scripted = isAccountArgs(args);
+      const draft: AccountArgs | undefined = scripted ? args : await addAccountWizard(takenBy(accounts));
+      if (!draft) return undefined;
+      const { settings, password } = split(draft);
+      if (!password) throw new SicError("usage", "An account needs a password.");
+      const account = await accounts.add(validateSettings(settings as ExtensionAccountSettings), password);
       output.info(`Added account ${account.jid}`);
-      if (!args) {
-        void vscode.window.showInformationMessage(`Added ${account.jid}.`, "Check Now").then((choice) => {
-          if (choice) void vscode.commands.executeCommand("xmppSic.check", account.id);
-        });
-      }
+      // The first result is what a person wants to see: check at once, in the view.
+      if (!scripted) void vscode.commands.executeCommand("xmppSic.check", account.id);
       return account.id;
     }),
 
-    register("xmppSic.editAccount", output, async (target?: AccountTarget, changes?: AccountArgs) => {
+    register("xmppSic.editAccount", output, async (target?: unknown, changes?: unknown) => {
       const account = await resolveAccount(accounts, target, "Account to edit");
       if (!account) return undefined;
-      const input = changes ? splitArgs(changes) : await promptAccount(account);
-      if (!input) return undefined;
-      // Scripts pass only what changes; the prompts ask for everything, so what was cleared is gone.
-      const updated = await accounts.update(account.id, input.settings, input.password, changes ? "merge" : "replace");
+      const scripted = typeof target === "string" && isChanges(changes);
+      const answer = scripted ? changes : await editAccountWizard(account, takenBy(accounts, account.id));
+      if (answer === undefined) return undefined;
+      if (answer === "password") return (await changePassword(accounts, account)) ? account.id : undefined;
+      const { settings, password } = split(answer);
+      const updated = await accounts.update(account.id, settings, password);
       checks.closeSession(account.id);
       output.info(`Updated account ${updated.jid}`);
       return updated.id;
     }),
 
-    register("xmppSic.removeAccount", output, async (target?: AccountTarget) => {
+    register("xmppSic.changePassword", output, async (target?: unknown) => {
+      const account = await resolveAccount(accounts, target, "Account whose password to change");
+      if (!account || !(await changePassword(accounts, account))) return undefined;
+      checks.closeSession(account.id);
+      output.info(`Changed the password of ${account.jid}`);
+      return account.id;
+    }),
+
+    register("xmppSic.removeAccount", output, async (target?: unknown) => {
       const account = await resolveAccount(accounts, target, "Account to remove");
       if (!account) return false;
       if (typeof target !== "string") {
         const remove = "Remove";
-        const answer = await vscode.window.showWarningMessage(
-          `Remove ${account.jid}? Its stored password is deleted too.`,
-          { modal: true },
-          remove,
-        );
+        const answer = await vscode.window.showWarningMessage(`Remove ${account.jid}? Its stored password is deleted too.`, { modal: true }, remove);
         if (answer !== remove) return false;
       }
       await accounts.remove(account.id);
@@ -60,7 +95,7 @@ export function registerAccountCommands({ accounts, checks, output }: Services):
       return true;
     }),
 
-    register("xmppSic.setDefaultAccount", output, async (target?: AccountTarget) => {
+    register("xmppSic.setDefaultAccount", output, async (target?: unknown) => {
       const account = await resolveAccount(accounts, target, "Default account");
       if (!account) return undefined;
       await accounts.setDefault(account.id);

@@ -1,67 +1,84 @@
-// Checking: the default account, one picked, or all; under a cancellable progress notification.
+// Checking: the default account, one picked, or all. Calm progress: the Results view's progress
+// bar and the status bar's spinner; a cancellable notification only once a check has run ~2 s.
 import * as vscode from "vscode";
 import type { Account } from "../accounts";
 import type { CheckOutcome } from "../checkService";
+import { showFailure } from "../errorActions";
+import { storedError } from "../outcome";
 import { toSicError } from "../output";
-import { register, resolveAccount, type AccountTarget, type Services } from "./shared";
+import { nodeAccount, register, resolveAccount, type Services } from "./shared";
+
+/** How long a check runs before it earns a notification with Cancel. */
+export const NOTIFY_AFTER_MS = 2_000;
 
 export function registerCheckCommands(services: Services): vscode.Disposable[] {
   const { accounts, output } = services;
   const run = (list: readonly Account[]) => checkWithProgress(services, list);
+  const one = async (account: Account | undefined) => (account ? (await run([account]))[0] : undefined);
   return [
+    // Script arguments: "all", an account id or JID; from a view a tree row ("this account").
     // Always resolves to an outcome (an array for "all"), so scripts can tell what happened;
     // undefined only when the user dismissed the account picker.
-    register("xmppSic.check", output, async (target?: AccountTarget | "all") => {
+    register("xmppSic.check", output, async (target?: unknown) => {
       if (target === "all") return run(accounts.list());
       let account;
       try {
-        account = (target === undefined ? accounts.defaultAccount() : undefined) ?? (await resolveAccount(accounts, target, "Account to check"));
+        const row = nodeAccount(target);
+        account = row ?? (typeof target === "string" ? undefined : accounts.defaultAccount()) ?? (await resolveAccount(accounts, typeof target === "string" ? target : undefined, "Account to check"));
       } catch (err) {
         const error = toSicError(err);
         void vscode.window.showErrorMessage(error.message);
-        return { ok: false, error: { code: error.code, message: error.message }, at: new Date().toISOString() } satisfies CheckOutcome;
+        return { ok: false, error: storedError(error), at: new Date().toISOString() } satisfies CheckOutcome;
       }
-      return account ? (await run([account]))[0] : undefined;
+      return one(account);
     }),
     register("xmppSic.checkAll", output, () => run(accounts.list())),
-    // From a tree item: that account. From the palette: pick one account, or all of them.
-    register("xmppSic.checkAccount", output, async (target?: AccountTarget) => {
-      if (target === undefined && accounts.list().length > 1) {
+    // From a tree row: that account. From the palette: pick one account, or all of them.
+    register("xmppSic.checkAccount", output, async (target?: unknown) => {
+      if (!nodeAccount(target) && typeof target !== "string" && accounts.list().length > 1) {
         const defaultId = accounts.defaultAccount()?.id;
         const picked = await vscode.window.showQuickPick(
           [
             ...accounts.list().map((a) => ({ label: a.jid, description: a.id === defaultId ? "default" : undefined, account: a })),
             { label: "$(check-all) All accounts", description: undefined, account: undefined },
           ],
-          { placeHolder: "Check which account?" },
+          { title: "Check Account", placeHolder: "Which account's external address to check?" },
         );
         if (!picked) return undefined;
-        return picked.account ? (await run([picked.account]))[0] : run(accounts.list());
+        return picked.account ? one(picked.account) : run(accounts.list());
       }
-      const account = await resolveAccount(accounts, target, "Account to check");
-      return account ? (await run([account]))[0] : undefined;
+      return one(await resolveAccount(accounts, target, "Account to check"));
     }),
-    register("xmppSic.retry", output, async (target?: AccountTarget) => {
-      const account = await resolveAccount(accounts, target, "Account to check");
-      return account ? (await run([account]))[0] : undefined;
-    }),
+    register("xmppSic.retry", output, async (target?: unknown) => one(await resolveAccount(accounts, target, "Account to check"))),
   ];
 }
 
-async function checkWithProgress({ checks, output }: Services, list: readonly Account[]): Promise<CheckOutcome[]> {
+async function checkWithProgress({ accounts, checks, output }: Services, list: readonly Account[]): Promise<CheckOutcome[]> {
   if (list.length === 0) return [];
   const title = list.length === 1 ? `Checking ${list[0]!.jid}` : `Checking ${list.length} accounts`;
-  const outcomes = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-    (_progress, token) => Promise.all(list.map((account) => checks.check(account, token))),
+  const cancel = new vscode.CancellationTokenSource();
+  const all = Promise.all(list.map((account) => checks.check(account, cancel.token)));
+  const settled = all.then(
+    () => undefined,
+    () => undefined,
   );
+  const later = setTimeout(() => {
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
+      token.onCancellationRequested(() => cancel.cancel());
+      return settled;
+    });
+  }, NOTIFY_AFTER_MS);
+  void vscode.window.withProgress({ location: { viewId: "xmppSic.results" } }, () => settled);
+  let outcomes: CheckOutcome[];
+  try {
+    outcomes = await all;
+  } finally {
+    clearTimeout(later);
+    cancel.dispose();
+  }
   outcomes.forEach((outcome, i) => {
     if (outcome.ok || outcome.error.code === "cancelled") return;
-    const account = list[i]!;
-    void vscode.window.showWarningMessage(`${account.jid}: ${outcome.error.message}`, "Retry", "Show Log").then((choice) => {
-      if (choice === "Retry") void vscode.commands.executeCommand("xmppSic.check", account.id);
-      if (choice === "Show Log") output.show();
-    });
+    void showFailure(accounts, output, list[i]!, outcome.error);
   });
   return outcomes;
 }

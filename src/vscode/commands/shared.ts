@@ -32,9 +32,20 @@ export function register(id: string, output: Output, handler: (...args: any[]) =
 /** A command's target: an account id or JID (scripts), a tree node (menus), or ask. */
 export type AccountTarget = string | ResultNode | undefined;
 
-export async function resolveAccount(accounts: AccountStore, target: AccountTarget, placeHolder: string): Promise<Account | undefined> {
+/**
+ * The account a tree node is about: VS Code passes the focused or clicked row to view-title,
+ * context-menu and inline commands, so any object may arrive where a script passes an id.
+ */
+export function nodeAccount(value: unknown): Account | undefined {
+  if (!value || typeof value !== "object" || !("kind" in value) || !("account" in value)) return undefined;
+  const account = (value as { account?: Account }).account;
+  return account && typeof account.id === "string" ? account : undefined;
+}
+
+export async function resolveAccount(accounts: AccountStore, target: unknown, placeHolder: string): Promise<Account | undefined> {
   if (typeof target === "string") return accounts.require(target);
-  if (target && "account" in target) return accounts.require(target.account.id);
+  const fromNode = nodeAccount(target);
+  if (fromNode) return accounts.require(fromNode.id);
   const list = accounts.list();
   if (list.length === 0) {
     const add = "Add Account";
