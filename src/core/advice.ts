@@ -25,6 +25,18 @@ const REASON_ADVICE: Record<ErrorReason, Wording> = {
     cli: (d) => `${d.port ? `Port ${d.port}` : "The port"} may expect direct TLS (XEP-0368): try --tls direct, or the server's STARTTLS port (usually 5222).`,
     vscode: (d) => `${d.port ? `Port ${d.port}` : "The port"} may expect direct TLS (XEP-0368): choose "Direct TLS" in Edit Account, or the server's STARTTLS port (usually 5222).`,
   },
+  "dns-unanswered": {
+    cli: () => "Check your network and DNS resolver, or give the server with --host.",
+    vscode: () => "Check your network and DNS resolver, or give the server's host in Edit Account.",
+  },
+  "no-xmpp-service": {
+    cli: () => "Check the JID's domain, or give the server with --host.",
+    vscode: () => "Check the JID's domain, or give the server's host in Edit Account.",
+  },
+  "tls-required": {
+    cli: () => "Use --tls starttls (or direct).",
+    vscode: () => "Choose STARTTLS (or Direct TLS) in Edit Account.",
+  },
 };
 
 /** The advice per code, where no reason says more. */

@@ -22,7 +22,13 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
  * Finer than the code, where a front end can offer a fix of its own (see advice.ts): the message
  * states what happened; each front end appends its advice for the reason, in its own terms.
  */
-export type ErrorReason = "untrusted-certificate" | "pin-mismatch" | "reset-at-stream-start";
+export type ErrorReason =
+  | "untrusted-certificate"
+  | "pin-mismatch"
+  | "reset-at-stream-start"
+  | "dns-unanswered"
+  | "no-xmpp-service"
+  | "tls-required";
 
 export interface ErrorDetails {
   reason: ErrorReason;

@@ -204,8 +204,8 @@ export async function resolveTargets(request: TargetRequest, resolver: Resolver,
     throw new SicError(
       "connect",
       `DNS did not answer the SRV query for ${failed.name} (${failed.error.code ?? failed.error.message}), so the server of ${domain} ` +
-        `cannot be found. Check your network and DNS resolver, or give the server with --host.`,
-      { cause: failed.error },
+        `cannot be found.`,
+      { cause: failed.error, reason: "dns-unanswered" },
     );
   }
   const refused = answers.filter((a) => a.records.some(isUnavailable));
@@ -214,7 +214,8 @@ export async function resolveTargets(request: TargetRequest, resolver: Resolver,
     throw new SicError(
       "connect",
       `${domain} says in DNS that it offers no XMPP client service: ${refused.map((a) => a.name).join(" and ")} ` +
-        `${refused.length > 1 ? "point" : "points"} to ".". Check the JID's domain, or give the server with --host.`,
+        `${refused.length > 1 ? "point" : "points"} to ".".`,
+      { reason: "no-xmpp-service" },
     );
   }
   const mode = tls ?? "starttls";

@@ -26,6 +26,9 @@ const REASON_LABELS: Record<ErrorReason, string> = {
   "untrusted-certificate": "Certificate not trusted",
   "pin-mismatch": "Certificate changed",
   "reset-at-stream-start": "Port may expect direct TLS",
+  "dns-unanswered": "DNS did not answer",
+  "no-xmpp-service": "Domain offers no XMPP service",
+  "tls-required": "Server requires TLS",
 };
 
 export function errorLabel(error: StoredError): string {
@@ -57,6 +60,9 @@ export async function showFailure(accounts: AccountStore, output: Output, accoun
     "untrusted-certificate": [...trust, chooseCa],
     "pin-mismatch": [...trust, log],
     "reset-at-stream-start": [edit, log],
+    "dns-unanswered": [retry, edit, log],
+    "no-xmpp-service": [edit],
+    "tls-required": [edit],
   };
   const byCode: Partial<Record<ErrorCode, Action[]>> = {
     auth: [{ title: "Change Password", run: () => vscode.commands.executeCommand("xmppSic.changePassword", account.id).then((id) => id && recheck()) }, edit],

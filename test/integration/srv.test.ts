@@ -11,7 +11,7 @@ import { dnsmasqUnavailable, freePorts, netnsUnavailable, startDnsmasq, type Dns
 import { NFT } from "../../scripts/testbed/netns";
 import { runTool } from "../../scripts/testbed/process";
 import type { XmppServer } from "../../scripts/testbed/types";
-import { check, checkFamilies, dnsResolver, resolveTargets, SicError, type Resolver } from "../../src/core";
+import { check, checkFamilies, dnsResolver, errorSentence, resolveTargets, SicError, type Resolver } from "../../src/core";
 import { account, serverOrSkip } from "../support/servers";
 
 const running: Dnsmasq[] = [];
@@ -42,6 +42,7 @@ async function setup(t: TestContext): Promise<XmppServer | undefined> {
   return serverOrSkip(t, "prosody");
 }
 
+/** `pattern` is matched against the whole sentence the CLI prints (the message and its advice). */
 async function rejects(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
   const err = await promise.then(
     () => assert.fail("expected the check to fail"),
@@ -49,7 +50,8 @@ async function rejects(promise: Promise<unknown>, code: string, pattern: RegExp)
   );
   assert.ok(err instanceof SicError, String(err));
   assert.equal(err.code, code, err.message);
-  assert.match(err.message, pattern);
+  assert.match(errorSentence(err, "cli"), pattern);
+  assert.doesNotMatch(errorSentence(err, "vscode"), /--[a-z]/, "VS Code's wording names no command-line option");
 }
 
 describe("SRV against a real DNS server on loopback", () => {

@@ -40,7 +40,7 @@ export async function loginStage(input: LoginStageInput): Promise<LoggedIn> {
   const features = await shortcuts.stage(() => stream.open(input.from, remembered ? [remembered.opening] : []));
   const secureFeatures = shortcuts.expect(features, shortcuts.profile?.secureFeatures);
   if (input.mode === "none" && features.getChild("starttls", NS_TLS)?.getChild("required")) {
-    throw new SicError("tls", "The server requires TLS; use --tls starttls (or direct).");
+    throw new SicError("tls", "The server requires TLS.", { reason: "tls-required" });
   }
   input.lapTls();
 
