@@ -37,17 +37,20 @@ export function errorDetail(stanza: Element): StanzaErrorDetail {
   return {
     type: type !== undefined && ERROR_TYPES.has(type) ? type : null,
     condition,
-    text: text ? displayable(text) : null,
-    appCondition: app ? displayable(`{${app.getNS() ?? ""}}${localName(app)}`) : null,
+    text: text ? neutralise(text) : null,
+    appCondition: app ? neutralise(`{${app.getNS() ?? ""}}${localName(app)}`) : null,
   };
 }
 
 const localName = (el: Element) => el.name.slice(el.name.indexOf(":") + 1);
 
-/** Server text on one line: controls and bidirectional overrides become U+FFFD, then clipped. */
-function displayable(s: string): string {
+/**
+ * Server text on one line: controls and bidirectional overrides become U+FFFD, then clipped. The
+ * console's one neutraliser (the CLI's send prints through it too), until src/core/text.ts lands.
+ */
+export function neutralise(s: string, maxChars = MAX_TEXT): string {
   const clean = s.replace(/[\t\n\r]+/g, " ").replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "\uFFFD").trim();
-  return clean.length > MAX_TEXT ? clean.slice(0, MAX_TEXT - 1) + "…" : clean;
+  return clean.length > maxChars ? clean.slice(0, maxChars - 1) + "…" : clean;
 }
 
 /** RFC 6120 §8.2.3: every iq get or set must be answered; one without an id cannot be. */
