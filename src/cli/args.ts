@@ -1,7 +1,7 @@
 // argv → a validated command. Pure, so every usage error is testable without a network.
 import { parseArgs } from "node:util";
 import { FAMILY_CHOICES, SicError, type FamilyChoice, type Protocol, type TlsMode, TLS_MODES } from "../core";
-import { refuseSendOptions, sendCommand, SEND_OPTIONS, SEND_USAGE } from "./commands/sendArgs";
+import { consoleCommand, refuseSendOptions, sendCommand, SEND_OPTIONS, SEND_USAGE } from "./commands/sendArgs";
 
 export interface CheckCommand {
   command: "check";
@@ -33,7 +33,12 @@ export interface SendCommand extends Omit<CheckCommand, "command" | "protocol"> 
   presence: boolean;
 }
 
-export type Command = CheckCommand | SendCommand | { command: "help" } | { command: "version" };
+/** xmpp-sic console: the check's connection options; the console reads standard input itself. */
+export interface ConsoleCommand extends Omit<SendCommand, "command" | "file" | "waitMs"> {
+  command: "console";
+}
+
+export type Command = CheckCommand | SendCommand | ConsoleCommand | { command: "help" } | { command: "version" };
 
 export const USAGE = `Usage: xmpp-sic check <jid> [options]
 
@@ -109,7 +114,9 @@ export function parseCommand(argv: readonly string[]): Command {
   const [command, jid, ...rest] = positionals;
   if (command === undefined) throw new SicError("usage", "No command given. Run xmpp-sic --help.");
   // The word is not repeated: a stray word on a command line may well be a password.
-  if (command !== "check" && command !== "send") throw new SicError("usage", 'Unknown command. The command is "check" (or "send"): xmpp-sic check user@example.org');
+  if (command !== "check" && command !== "send" && command !== "console") {
+    throw new SicError("usage", 'Unknown command. The command is "check" (or "send", "console"): xmpp-sic check user@example.org');
+  }
   if (!jid) throw new SicError("usage", `No JID given: xmpp-sic ${command} user@example.org`);
   if (rest.length > 0) {
     // Not echoed: a word after the JID is most likely a password typed where it does not belong.
@@ -147,6 +154,7 @@ export function parseCommand(argv: readonly string[]): Command {
     log: values.log!,
     passwordStdin: values["password-stdin"]!,
   };
+  if (command === "console") return consoleCommand(check, values);
   return command === "send" ? sendCommand(check, values) : refuseSendOptions(check, values);
 }
 

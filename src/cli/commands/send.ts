@@ -6,8 +6,8 @@ import { compose } from "../../core/console";
 import type { SendCommand } from "../args";
 import { logText } from "../format";
 import { readPassword } from "../password";
-import { loadProfiles, profileFile } from "../profileStore";
-import { DEFAULT_REPLY_WAIT_MS, exitCodeOf, outcomeJson, outcomeText } from "./sendOutput";
+import { connectionOptions, DEFAULT_REPLY_WAIT_MS } from "./connection";
+import { exitCodeOf, outcomeJson, outcomeText } from "./sendOutput";
 import { exchange } from "./sendExchange";
 
 /** More than compose() accepts, so an oversized input gets compose's sentence, not ours. */
@@ -22,27 +22,7 @@ export async function runSend(command: SendCommand): Promise<number> {
   process.once("SIGINT", onSigint);
   const replyDeadlineMs = command.timeoutMs ?? DEFAULT_REPLY_WAIT_MS;
   try {
-    const outcomes = await exchange(
-      {
-        jid: command.jid,
-        password,
-        ...(command.host !== undefined ? { host: command.host } : {}),
-        ...(command.port !== undefined ? { port: command.port } : {}),
-        ...(command.tls !== undefined ? { tls: command.tls } : {}),
-        ...(command.family === "ipv4" ? { family: "IPv4" as const } : command.family === "ipv6" ? { family: "IPv6" as const } : {}),
-        ...(command.caFile !== undefined ? { caFile: command.caFile } : {}),
-        ...(command.fingerprint !== undefined ? { fingerprint: command.fingerprint } : {}),
-        timeoutMs: replyDeadlineMs,
-        replyDeadlineMs,
-        signal: controller.signal,
-        log,
-        // Known servers log in pipelined; a console learns nothing, so the cache is only read.
-        profiles: command.stepByStep ? null : loadProfiles(profileFile()),
-        presence: command.presence,
-      },
-      stanzas,
-      command.waitMs,
-    );
+    const outcomes = await exchange(connectionOptions(command, password, log, controller.signal), stanzas, command.waitMs);
     const secrets = [password];
     for (const outcome of outcomes) {
       process.stdout.write(command.json ? JSON.stringify(outcomeJson(outcome, secrets)) + "\n" : outcomeText(outcome, secrets, replyDeadlineMs));

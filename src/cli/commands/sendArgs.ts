@@ -1,7 +1,7 @@
-// The options only `xmpp-sic send` takes, checked like the rest of args.ts: pure, so every usage
+// The options only `xmpp-sic send` and `xmpp-sic console` take, checked like the rest of args.ts: pure, so every usage
 // error is testable without a network.
 import { SicError } from "../../core";
-import { wholeNumber, type CheckCommand, type SendCommand } from "../args";
+import { wholeNumber, type CheckCommand, type ConsoleCommand, type SendCommand } from "../args";
 
 export const SEND_OPTIONS = {
   file: { type: "string" },
@@ -24,6 +24,12 @@ Options: the connection options above (--family ipv4 or ipv6 only; no --sic), an
 
 With stanzas on standard input the password must come from XMPP_PASSWORD or a prompt.
 Exit status: 0 every iq got a result, 1 an error or no reply, 2 usage error, 130 cancelled.
+
+Usage: xmpp-sic console <jid> [connection options] [--presence]
+
+An interactive XML console: type stanzas (sent once the element is complete, over as many
+lines as it takes); replies are paired with their requests, everything received is shown
+as it arrives. /help, /templates, /send TEMPLATE, /quit. History: ~/.cache/xmpp-sic/.
 `;
 
 type Values = { file?: string | undefined; wait?: string | undefined; presence?: boolean | undefined; sic?: string | undefined };
@@ -45,6 +51,14 @@ export function sendCommand(check: CheckCommand, values: Values): SendCommand {
     waitMs: values.wait === undefined ? 0 : wholeNumber(values.wait, "--wait", 0, 3_600_000),
     presence: values.presence ?? false,
   };
+}
+
+export function consoleCommand(check: CheckCommand, values: Values): ConsoleCommand {
+  if (values.file !== undefined || values.wait !== undefined) throw new SicError("usage", "--file and --wait are options of send, not of console.");
+  if (check.passwordStdin) throw new SicError("usage", "The console reads standard input itself: give the password with XMPP_PASSWORD or at the prompt.");
+  if (check.json) throw new SicError("usage", "The console prints for a person; use send --json for scripts.");
+  const { command: _send, waitMs: _wait, ...connection } = sendCommand(check, values);
+  return { ...connection, command: "console" };
 }
 
 /** check takes none of send's options: say so rather than ignore them. */

@@ -6,7 +6,6 @@ import { neutralise } from "../../core/console/stanzaErrors";
 import { redactElement } from "../../core/redact";
 import type { SentOutcome } from "./sendExchange";
 
-export const DEFAULT_REPLY_WAIT_MS = 15_000;
 /** A reply is clipped here in the output; the stanza log keeps what its own limits allow. */
 const MAX_REPLY_CHARS = 64 * 1024;
 const MAX_LINE_CHARS = 2000;
@@ -30,14 +29,18 @@ export function outcomeText(o: SentOutcome, secrets: readonly string[], replyDea
     return `${sent}\n← ${none}\n\n`;
   }
   const head = `← ${o.type}${o.condition ? ` (${o.condition})` : ""} in ${o.latencyMs?.toFixed(1)} ms`;
-  const body = prettyXml(replyXml(o, secrets).slice(0, MAX_REPLY_CHARS))
+  return `${sent}\n${head}\n${prettyNeutral(replyXml(o, secrets))}\n\n`;
+}
+
+/** Server XML for a terminal: clipped, indented, each line neutralised (indentation kept). */
+export function prettyNeutral(xmlText: string): string {
+  return prettyXml(xmlText.slice(0, MAX_REPLY_CHARS))
     .split("\n")
     .map((line) => {
       const indent = /^ */.exec(line)![0];
       return indent + neutralise(line.slice(indent.length), MAX_LINE_CHARS);
     })
     .join("\n");
-  return `${sent}\n${head}\n${body}\n\n`;
 }
 
 /** 0 when every iq got a result and nothing bounced, else 1. */

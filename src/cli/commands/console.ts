@@ -1,0 +1,120 @@
+// xmpp-sic console: an interactive XML console on one live session. Lines are gathered until they
+// make complete stanzas (or a refusal), which are then sent; everything in and out is printed as
+// it happens, each request's outcome when it is known. The session never reconnects: when the
+// server ends it, the console says why and exits 1. At the end of input (a pipe), the console
+// waits for the replies still due, then closes.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { StanzaLog, validateJid } from "../../core";
+import { compose, ComposeError, openLiveSession, SendHistory, STANZA_TEMPLATES, templateById, type LiveSession } from "../../core/console";
+import { neutralise } from "../../core/console/stanzaErrors";
+import type { ConsoleCommand } from "../args";
+import { readPassword } from "../password";
+import { profileFile } from "../profileStore";
+import { connectionOptions } from "./connection";
+import { consoleView, isUnfinished } from "./consoleView";
+
+const HELP = `Type an <iq>, <message> or <presence> (over several lines if you like); it is sent when complete.
+/templates       list the stanza templates
+/send TEMPLATE   send a template, e.g. /send disco-info
+/quit            close the session (so does end of input)
+`;
+
+export async function runConsole(command: ConsoleCommand): Promise<number> {
+  const password = await readPassword(false, { env: process.env, stdin: process.stdin, stderr: process.stderr });
+  const out = (s: string | null) => s && process.stdout.write(s);
+  const view = consoleView(!!process.stdout.isTTY && !process.env.NO_COLOR);
+  const historyFile = join(dirname(profileFile()), "console-history.json");
+  const history = SendHistory.parse(readOrUndefined(historyFile), {}, [password]);
+  const log = new StanzaLog();
+  let due = 0;
+  let settled = () => {};
+  const live = await openLiveSession({
+    ...connectionOptions(command, password, log, new AbortController().signal),
+    onPairing: (e) => {
+      out(view.pairing(e));
+      if (e.kind !== "unpaired") due--;
+      settled();
+    },
+  });
+  log.onEntry((e) => out(view.entry(e)));
+  out(view.note(`Connected as ${neutralise(live.boundJid, 3071)}. /help for commands.`));
+
+  const terminal = !!process.stdin.isTTY;
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal, history: history.entries.map((e) => e.replace(/\s*\n\s*/g, " ")) });
+  let buffer = "";
+  const send = (text: string) => {
+    try {
+      const { stanzas } = compose(text, { secrets: [password] });
+      for (const s of stanzas) {
+        live.send(s.element);
+        if (s.expectsReply) due++;
+      }
+      history.add(text, [password]);
+      saveHistory(historyFile, history);
+    } catch (err) {
+      if (!(err instanceof ComposeError)) throw err;
+      if (err.rule === "malformed" && isUnfinished(err.reason)) return false;
+      if (err.rule !== "empty") out(view.note(`Not sent: ${err.message}`));
+    }
+    return true;
+  };
+  const quit = new Promise<number>((resolve) => {
+    rl.on("SIGINT", () => resolve(130));
+    rl.on("line", (line) => {
+      if (buffer === "" && line.trim().startsWith("/")) {
+        const code = slashCommand(line.trim(), live, out, send, view.note);
+        if (code !== null) resolve(code);
+      } else {
+        buffer += line + "\n";
+        if (send(buffer)) buffer = "";
+      }
+      rl.setPrompt(buffer ? "...> " : "xmpp> ");
+      if (terminal) rl.prompt();
+    });
+    rl.on("close", () => {
+      // End of input: let the replies still due arrive (each has its deadline), then quit.
+      settled = () => due <= 0 && resolve(0);
+      settled();
+    });
+  });
+  if (terminal) rl.prompt();
+  let quitting = false;
+  const ended = live.closed.then((reason) => (quitting || out(view.note(`The session ended: ${neutralise(reason.message, 500)}`)), 1));
+  const code = await Promise.race([quit, ended]);
+  quitting = true;
+  rl.close();
+  await live.close();
+  return code;
+}
+
+function slashCommand(line: string, live: LiveSession, out: (s: string) => void, send: (text: string) => boolean, note: (s: string) => string): number | null {
+  const [word, arg] = line.split(/\s+/, 2);
+  if (word === "/quit" || word === "/exit") return 0;
+  if (word === "/help") out(HELP);
+  else if (word === "/templates") out(STANZA_TEMPLATES.map((t) => `${t.id.padEnd(12)} ${t.label}`).join("\n") + "\n");
+  else if (word === "/send" && arg && templateById(arg)) {
+    const jid = validateJid(live.boundJid.split("/")[0]!);
+    send(templateById(arg)!.xml({ domain: jid.domain, bareJid: jid.bare }));
+  } else out(note(`Unknown command ${neutralise(line, 80)}: /help lists them.`));
+  return null;
+}
+
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Best effort, owner-only: a history that cannot be written only costs the next session its recall. */
+function saveHistory(file: string, history: SendHistory): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, history.serialise(), { mode: 0o600 });
+  } catch {
+    // Read-only home: not the console's problem.
+  }
+}
