@@ -5,7 +5,7 @@
 // waits for the replies still due, then closes.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
 import { StanzaLog, validateJid } from "../../core";
 import { compose, ComposeError, openLiveSession, SendHistory, STANZA_TEMPLATES, templateById, type LiveSession } from "../../core/console";
 import { neutralise } from "../../core/console/stanzaErrors";
@@ -25,34 +25,26 @@ export async function runConsole(command: ConsoleCommand): Promise<number> {
   const password = await readPassword(false, { env: process.env, stdin: process.stdin, stderr: process.stderr });
   const out = (s: string | null) => s && process.stdout.write(s);
   const view = consoleView(!!process.stdout.isTTY && !process.env.NO_COLOR);
-  const historyFile = join(dirname(profileFile()), "console-history.json");
-  const history = SendHistory.parse(readOrUndefined(historyFile), {}, [password]);
   const log = new StanzaLog();
-  let due = 0;
-  let settled = () => {};
+  const due = { count: 0, settled: () => {} };
   const live = await openLiveSession({
     ...connectionOptions(command, password, log, new AbortController().signal),
     onPairing: (e) => {
       out(view.pairing(e));
-      if (e.kind !== "unpaired") due--;
-      settled();
+      if (e.kind !== "unpaired") due.count--;
+      due.settled();
     },
   });
   log.onEntry((e) => out(view.entry(e)));
   out(view.note(`Connected as ${neutralise(live.boundJid, 3071)}. /help for commands.`));
-
-  const terminal = !!process.stdin.isTTY;
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal, history: history.entries.map((e) => e.replace(/\s*\n\s*/g, " ")) });
-  let buffer = "";
-  const send = (text: string) => {
+  const history = new HistoryFile(join(dirname(profileFile()), "console-history.json"), password);
+  const send = (text: string): boolean => {
     try {
-      const { stanzas } = compose(text, { secrets: [password] });
-      for (const s of stanzas) {
+      for (const s of compose(text, { secrets: [password] }).stanzas) {
         live.send(s.element);
-        if (s.expectsReply) due++;
+        if (s.expectsReply) due.count++;
       }
-      history.add(text, [password]);
-      saveHistory(historyFile, history);
+      history.add(text);
     } catch (err) {
       if (!(err instanceof ComposeError)) throw err;
       if (err.rule === "malformed" && isUnfinished(err.reason)) return false;
@@ -60,11 +52,25 @@ export async function runConsole(command: ConsoleCommand): Promise<number> {
     }
     return true;
   };
-  const quit = new Promise<number>((resolve) => {
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: !!process.stdin.isTTY, history: history.recall() });
+  let quitting = false;
+  const ended = live.closed.then((reason) => (quitting || out(view.note(`The session ended: ${neutralise(reason.message, 500)}`)), 1));
+  const code = await Promise.race([readInput(rl, due, send, (line) => slashCommand(line, live, out, send, view.note)), ended]);
+  quitting = true;
+  rl.close();
+  await live.close();
+  return code;
+}
+
+/** Feeds lines to `send` until they make stanzas; resolves with the exit code when the console should quit. */
+function readInput(rl: Interface, due: { count: number; settled: () => void }, send: (text: string) => boolean, command: (line: string) => number | null): Promise<number> {
+  const terminal = (rl as Interface & { terminal: boolean }).terminal;
+  let buffer = "";
+  return new Promise<number>((resolve) => {
     rl.on("SIGINT", () => resolve(130));
     rl.on("line", (line) => {
       if (buffer === "" && line.trim().startsWith("/")) {
-        const code = slashCommand(line.trim(), live, out, send, view.note);
+        const code = command(line.trim());
         if (code !== null) resolve(code);
       } else {
         buffer += line + "\n";
@@ -75,18 +81,39 @@ export async function runConsole(command: ConsoleCommand): Promise<number> {
     });
     rl.on("close", () => {
       // End of input: let the replies still due arrive (each has its deadline), then quit.
-      settled = () => due <= 0 && resolve(0);
-      settled();
+      due.settled = () => due.count <= 0 && resolve(0);
+      due.settled();
     });
+    if (terminal) rl.prompt();
   });
-  if (terminal) rl.prompt();
-  let quitting = false;
-  const ended = live.closed.then((reason) => (quitting || out(view.note(`The session ended: ${neutralise(reason.message, 500)}`)), 1));
-  const code = await Promise.race([quit, ended]);
-  quitting = true;
-  rl.close();
-  await live.close();
-  return code;
+}
+
+/** The send history in the cache directory: owner-only, never an entry carrying the password. */
+class HistoryFile {
+  private readonly history: SendHistory;
+
+  constructor(
+    private readonly file: string,
+    private readonly password: string,
+  ) {
+    this.history = SendHistory.parse(readOrUndefined(file), {}, [password]);
+  }
+
+  /** For the line editor, one line each. */
+  recall(): string[] {
+    return this.history.entries.map((e) => e.replace(/\s*\n\s*/g, " "));
+  }
+
+  /** Best effort: a history that cannot be written only costs the next session its recall. */
+  add(text: string): void {
+    this.history.add(text, [this.password]);
+    try {
+      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+      writeFileSync(this.file, this.history.serialise(), { mode: 0o600 });
+    } catch {
+      // Read-only home: not the console's problem.
+    }
+  }
 }
 
 function slashCommand(line: string, live: LiveSession, out: (s: string) => void, send: (text: string) => boolean, note: (s: string) => string): number | null {
@@ -106,15 +133,5 @@ function readOrUndefined(file: string): string | undefined {
     return readFileSync(file, "utf8");
   } catch {
     return undefined;
-  }
-}
-
-/** Best effort, owner-only: a history that cannot be written only costs the next session its recall. */
-function saveHistory(file: string, history: SendHistory): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(file, history.serialise(), { mode: 0o600 });
-  } catch {
-    // Read-only home: not the console's problem.
   }
 }

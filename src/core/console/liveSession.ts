@@ -126,9 +126,18 @@ class Live implements LiveSession {
         this.own.push(el);
         continue;
       }
-      this.options.onElement?.(el, seq);
-      this.pairing.received(el, seq);
-      if (mustAnswer(el) && !this.options.onRequest?.(el, seq)) stream.send(serviceUnavailableReply(el)!);
+      try {
+        this.dispatch(el, seq);
+      } catch (err) {
+        // A caller's handler failed: end the session rather than read on with half the state.
+        stream.abort(new SicError("connect", `The console stopped reading: its handler failed (${String(err).slice(0, 200)}).`));
+      }
     }
+  }
+
+  private dispatch(el: Element, seq: number): void {
+    this.options.onElement?.(el, seq);
+    this.pairing.received(el, seq);
+    if (mustAnswer(el) && !this.options.onRequest?.(el, seq)) this.kept.session.stream.send(serviceUnavailableReply(el)!);
   }
 }
