@@ -3,11 +3,12 @@
 // answers. Pairing stays right, memory stays bounded by the log's limits, and a request without
 // its reply ends as "no reply" at its deadline, not later.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { test } from "node:test";
 import { xml } from "@xmpp/xml";
 import { StanzaLog } from "../../src/core";
 import { openLiveSession, type PairingEvent } from "../../src/core/console";
-import { runCli } from "../support/cli";
+import { CLI, runCli } from "../support/cli";
 import { scenario } from "./helpers";
 import { AdversarialServer, DOMAIN, escape, NS_DISCO_INFO, PASSWORD, USER, type Conn } from "./server";
 
@@ -92,3 +93,40 @@ test("a server that never answers: no reply at the deadline, exit 1, within the 
     assert.ok(waited >= DEADLINE_MS - 50 && waited < DEADLINE_MS + 500, `exited ${Math.round(waited)} ms after the server got the request`);
   });
 });
+
+test("server text with direction overrides and C1 controls reaches the terminal and JSON neutralised", () =>
+  scenario(
+    {
+      onDisco: async (c, iq) => (
+        await c.result(iq.attrs.id ?? "", `<query xmlns='${NS_DISCO_INFO}'><identity category='server' type='im' name='evil\u202e\u009b31mtxt.exe'/></query>`, DOMAIN),
+        true
+      ),
+    },
+    async (server) => {
+      for (const json of [[], ["--json"]]) {
+        const run = await runCli(sendArgs(server, ...json).filter((a) => json.length || a !== "--json"), { env: { XMPP_PASSWORD: PASSWORD }, stdin: DISCO });
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+        assert.match(run.stdout, /evil\uFFFD\uFFFD31mtxt\.exe/, "the name is shown, its controls replaced");
+        assert.ok(!/[\u202e\u009b\u001b]/.test(run.stdout + run.stderr), "a raw control or override reached the output");
+      }
+    },
+  ));
+
+test("console: when the server ends the session, the console says why and exits 1 without reconnecting", () =>
+  scenario(
+    { afterBind: async (c) => (setTimeout(() => void c.streamError("system-shutdown", "bye"), 300), false) },
+    async (server) => {
+      const args = ["console", `${USER}@${DOMAIN}`, "--host", server.host, "--port", String(server.port), "--ca", server.certs.caFile];
+      const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XMPP_PASSWORD: PASSWORD }, stdio: ["pipe", "pipe", "pipe"] });
+      let stdout = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      const code = await new Promise<number | null>((resolve) => {
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        child.on("close", (c) => (clearTimeout(timer), resolve(c)));
+      });
+      child.stdin.destroy();
+      assert.equal(code, 1, stdout);
+      assert.match(stdout, /^The session ended: .*system-shutdown/m);
+      assert.equal(server.connections.length, 1, "the console reconnected on its own");
+    },
+  ));
