@@ -130,3 +130,25 @@ test("console: when the server ends the session, the console says why and exits 
       assert.equal(server.connections.length, 1, "the console reconnected on its own");
     },
   ));
+
+test("send interrupted (SIGINT) while a reply is awaited: exit 130 at once, the session closed", () => {
+  let asked = () => {};
+  const askedPromise = new Promise<void>((resolve) => (asked = resolve));
+  return scenario({ onDisco: () => (asked(), true) }, async (server) => {
+    const child = spawn(process.execPath, [CLI, ...sendArgs(server, "--timeout", "20000")], { env: { ...process.env, XMPP_PASSWORD: PASSWORD }, stdio: ["pipe", "pipe", "pipe"] });
+    child.stdin.end(DISCO);
+    let stdout = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await askedPromise;
+    const interruptedAt = performance.now();
+    child.kill("SIGINT");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    const code = await exited;
+    clearTimeout(timer);
+    assert.equal(code, 130, stdout);
+    assert.match(JSON.parse(stdout.trim()).error.code, /^cancelled$/);
+    assert.ok(performance.now() - interruptedAt < 2_000, "the interrupt was not honoured promptly");
+    assert.ok(server.received.includes("</stream:stream>"), "the session was not closed politely");
+  });
+});

@@ -3,6 +3,7 @@
 // message or presence an error bounced back with its id within --wait (or none). Nothing is kept
 // but one outcome per sent stanza, however much the server sends meanwhile.
 import type { Element } from "@xmpp/xml";
+import { SicError } from "../../core";
 import { errorDetail, isReplySender, openLiveSession, type ComposedStanza, type LiveSessionOptions, type PairingEvent } from "../../core/console";
 
 export interface SentOutcome {
@@ -57,11 +58,20 @@ export async function exchange(options: ExchangeOptions, stanzas: readonly Compo
       wake = () => unsettledIqs <= 0 && resolve();
       wake();
     });
-    await Promise.race([Promise.all([waited, replied]), live.closed]);
+    await Promise.race([Promise.all([waited, replied]), live.closed, cancelled(options.signal)]);
     return outcomes;
   } finally {
     await live.close();
   }
+}
+
+/** Rejects with a "cancelled" SicError when the user interrupts (Ctrl-C) while replies are awaited. */
+function cancelled(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    const stop = () => reject(new SicError("cancelled", "Cancelled while waiting for replies; the session was closed."));
+    if (signal?.aborted) stop();
+    else signal?.addEventListener("abort", stop, { once: true });
+  });
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
