@@ -2,6 +2,8 @@
 import { checkFamilies, isSicError, SicError, StanzaLog, type FamilyOutcome } from "../core";
 import { parseCommand, USAGE, type Command } from "./args";
 import { errorJson, errorText, jsonLine, logText, terminalText, toJson, toText } from "./format";
+import { runConsole } from "./commands/console";
+import { runSend } from "./commands/send";
 import { readPassword } from "./password";
 import { loadProfiles, profileFile, saveProfiles } from "./profileStore";
 
@@ -26,6 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   json = command.json;
+  if (command.command === "send") return runSend(command).catch((err: unknown) => report(err, json));
+  if (command.command === "console") return runConsole(command).catch((err: unknown) => report(err, false));
   const log = new StanzaLog();
   const controller = new AbortController();
   const onSigint = () => controller.abort();
