@@ -257,11 +257,12 @@ test("a person adds an account and checks it in VS Code: status bar, Results, St
           const tab = (await activeTab.innerText({ timeout: 500 }).catch(() => "")).trim();
           return /\.xml/.test(tab) && tab !== previousTab;
         }, `the editor tab of "${label}"`);
+        // Read once, where it is seen: the editor may re-render between two probes.
+        let xml = "";
         await until(async () => {
-          const text = await editorText().catch(() => "");
-          return text.includes("<") && text !== previousText;
+          xml = await editorText().catch(() => "");
+          return xml.includes("<") && xml !== previousText;
         }, `the XML of "${label}" in the editor`);
-        const xml = await editorText();
         opened++;
         for (const form of forms) assert.ok(!xml.includes(form), `stanza "${label}" shows the password (as ${form})`);
         if (/sasl|auth/i.test(`${label} ${xml}`)) sawSasl = true;
