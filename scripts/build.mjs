@@ -13,6 +13,7 @@
 import * as esbuild from "esbuild";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { coreBundle, coreNames, lazyCore } from "./lazyCore.mjs";
 
 const args = process.argv.slice(2);
 const withTests = args.includes("--tests");
@@ -61,12 +62,16 @@ function findTests(dir) {
   return found;
 }
 
+// The core first: the shell's lazy getters are generated from the names it exports.
+await write(esbuild.build({ ...common, ...coreBundle }));
+
 const builds = [
   esbuild.build({
     ...common,
     entryPoints: { extension: "src/vscode/extension.ts" },
     outdir: "dist",
     external: ["vscode"],
+    plugins: [lazyCore(coreNames())],
   }),
   esbuild.build({
     ...common,

@@ -1,6 +1,7 @@
 // The core's public surface, for the CLI and the VS Code shell. Nothing here imports `vscode`.
 export { check, checkAndKeepOpen, DEFAULT_TIMEOUT_MS, type CheckOptions, type CheckResult, type LiveCheck } from "./check";
 export { SicError, ERROR_CODES, ERROR_HINTS, isSicError, type ErrorCode, type ErrorReason } from "./errors";
+export { checkCaPem } from "./tls";
 export { CODE_ADVICE, errorSentence, reasonAdvice, type ErrorFacts, type FrontEnd } from "./advice";
 export { validateAccount, validateJid, type AccountSettings, type TlsMode, TLS_MODES } from "./account";
 export { natHint, type NatHint, type NatVerdict } from "./nat";

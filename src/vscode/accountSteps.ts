@@ -5,7 +5,7 @@ import { homedir } from "node:os";
 import * as vscode from "vscode";
 import { FAMILY_CHOICES, SicError, validateJid, type FamilyChoice, type TlsMode } from "../core";
 import { validateFingerprint, validatePort } from "../core/account";
-import { checkCaPem } from "../core/tls";
+import { checkCaPem } from "../core";
 import type { ExtensionAccountSettings } from "./accounts";
 import { expandHome, problem, splitHostPort } from "./hostPort";
 import { askPick, askText, BACK, type Answer, type StepHeader } from "./quickInput";

@@ -29,7 +29,8 @@ const PROFILES_KEY = "xmppSic.serverProfiles";
 export class CheckService implements vscode.Disposable {
   private readonly results: Map<string, CheckOutcome>;
   private readonly running = new Map<string, Promise<CheckOutcome>>();
-  private readonly profiles = new ProfileCache();
+  /** Built on first use (see `profiles`): creating it loads the core, which activation must not. */
+  private profileCache: ProfileCache | undefined;
   /** Open sessions per account, with xmppSic.keepSessionOpen. */
   private readonly live = new Map<string, LiveCheck>();
   /** checkId → whose check it was, so the stanza log can label its groups. */
@@ -48,13 +49,20 @@ export class CheckService implements vscode.Disposable {
     private readonly state: vscode.Memento,
   ) {
     this.results = new Map(Object.entries(state.get<Record<string, CheckOutcome>>(RESULTS_KEY, {})));
-    this.profiles.load(state.get(PROFILES_KEY));
     this.configListener = vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, SETTINGS.keepSessionOpen) && !settings.keepSessionOpen()) this.closeAllSessions();
     });
   }
 
   private readonly configListener: vscode.Disposable;
+
+  private get profiles(): ProfileCache {
+    if (!this.profileCache) {
+      this.profileCache = new ProfileCache();
+      this.profileCache.load(this.state.get(PROFILES_KEY));
+    }
+    return this.profileCache;
+  }
 
   lastResult(accountId: string): CheckOutcome | undefined {
     return this.results.get(accountId);
@@ -197,7 +205,7 @@ export class CheckService implements vscode.Disposable {
   }
 
   private async persist(): Promise<void> {
-    await this.state.update(PROFILES_KEY, this.profiles.toJSON());
+    if (this.profileCache) await this.state.update(PROFILES_KEY, this.profileCache.toJSON());
     await this.state.update(RESULTS_KEY, Object.fromEntries(this.results));
   }
 }

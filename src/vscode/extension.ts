@@ -1,4 +1,6 @@
-// activate() only wires parts together: it connects nothing and checks nothing.
+// activate() only wires parts together: it connects nothing and checks nothing. The core (TLS,
+// SASL, XML, DNS) is a separate bundle, dist/core.js, loaded on its first use (scripts/build.mjs),
+// so activation costs only this shell's own code.
 import * as vscode from "vscode";
 import { StanzaLog } from "../core";
 import { AccountStore } from "./accounts";
@@ -11,7 +13,8 @@ import { registerResultCommands } from "./commands/resultCommands";
 import { registerStanzaCommands } from "./commands/stanzaCommands";
 import { Output } from "./output";
 import { ResultsView } from "./resultsView";
-import { StanzaView, STANZA_SCHEME } from "./stanzaView";
+import { STANZA_SCHEME, StanzaDocuments } from "./stanzaDocuments";
+import { StanzaView } from "./stanzaView";
 import { StatusBar } from "./statusBar";
 
 export type { XmppSicApi } from "./api";
@@ -22,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): XmppSicApi {
   const accounts = new AccountStore(context.globalState, context.secrets);
   const checks = new CheckService(accounts, log, output, context.globalState);
   const stanzaView = new StanzaView(log, checks);
+  const stanzaDocuments = new StanzaDocuments(stanzaView);
   const resultsView = new ResultsView(accounts, checks);
   const resultsTree = vscode.window.createTreeView("xmppSic.results", { treeDataProvider: resultsView, showCollapseAll: false });
   resultsView.watch(resultsTree);
@@ -43,13 +47,12 @@ export function activate(context: vscode.ExtensionContext): XmppSicApi {
     new StatusBar(accounts, checks),
     new AutoCheck(accounts, checks),
     resultsTree,
-    vscode.window.registerTreeDataProvider("xmppSic.stanzaLog", stanzaView),
-    vscode.workspace.registerTextDocumentContentProvider(STANZA_SCHEME, stanzaView),
+    vscode.workspace.registerTextDocumentContentProvider(STANZA_SCHEME, stanzaDocuments),
     vscode.commands.registerCommand("xmppSic.showLog", () => output.show()),
     ...registerAccountCommands(services),
     ...registerCheckCommands(services),
     ...registerResultCommands(services),
-    ...registerStanzaCommands(services),
+    ...registerStanzaCommands(services, stanzaDocuments),
   );
 
   return createApi(accounts, checks, () => log.list(), results.event);

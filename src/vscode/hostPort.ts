@@ -2,7 +2,7 @@
 // two, "~/" as their home. No vscode import: unit-tested on its own.
 import { homedir } from "node:os";
 import { validatePort } from "../core/account";
-import { SicError } from "../core/errors";
+import { SicError } from "../core";
 
 /** The message of the SicError `validate` throws, or undefined when it passes. */
 export function problem(validate: () => unknown): string | undefined {

@@ -93,7 +93,9 @@ export async function forEachRow(page: Page, pane: Locator, visit: (row: Locator
         const box = r.getBoundingClientRect();
         const list = r.closest(".monaco-list").getBoundingClientRect();
         const inView = box.top >= list.top - 1 && box.bottom <= list.bottom + 1;
-        return [r.getAttribute("data-index") ?? "", r.innerText ?? "", r.getAttribute("aria-level") ?? "", inView];
+        // Label and description apart: the DOM puts them side by side with no space between.
+        const parts = Array.from(r.querySelectorAll(".label-name, .label-description")).map((e: any) => e.innerText);
+        return [r.getAttribute("data-index") ?? "", parts.length ? parts.join("  ") : (r.innerText ?? ""), r.getAttribute("aria-level") ?? "", inView];
       }),
     );
     let fresh = 0;
@@ -113,21 +115,22 @@ export async function forEachRow(page: Page, pane: Locator, visit: (row: Locator
   return seen.size;
 }
 
-export function screenshotTargets(name: string): string[] {
+/** Where a screenshot goes: out/test/screenshots/, and docs/ with XMPP_SIC_UPDATE_SCREENSHOTS=1. */
+export function screenshotTargets(name: string, docsName = name): string[] {
   const root = repoRoot();
   const targets = [join(root, "out/test/screenshots", name)];
-  if (process.env.XMPP_SIC_UPDATE_SCREENSHOTS === "1") targets.push(join(root, "docs", name));
+  if (process.env.XMPP_SIC_UPDATE_SCREENSHOTS === "1") targets.push(join(root, "docs", docsName));
   return targets;
 }
 
-export async function screenshot(t: TestContext, take: (path: string) => Promise<unknown>, name: string): Promise<void> {
-  const [first, ...more] = screenshotTargets(name);
+export async function screenshot(t: TestContext, take: (path: string) => Promise<unknown>, name: string, docsName = name): Promise<string> {
+  const [first, ...more] = screenshotTargets(name, docsName);
   for (const path of [first!, ...more]) mkdirSync(join(path, ".."), { recursive: true });
   await take(first!);
   for (const path of more) copyFileSync(first!, path);
   t.diagnostic(`screenshot: ${[first, ...more].join(", ")}`);
+  return first!;
 }
-
 
 /** The quick input's title, message, placeholder and value, for assertions and waiting. */
 export async function quickInputState(page: Page): Promise<{ visible: boolean; title: string; message: string; placeholder: string; value: string }> {

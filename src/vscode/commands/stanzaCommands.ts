@@ -1,60 +1,108 @@
-// Stanza Log actions: open one stanza, clear, export, filter.
+// Stanza Log actions: open one stanza or a check's transcript, copy, clear, export, filter.
+// View-title and context-menu buttons pass the focused tree row as the first argument; scripts pass
+// the documented values (a stanza's seq, a check id, kinds, text, a target Uri). Each handler
+// accepts exactly what it documents and treats anything else as "ask".
 import * as vscode from "vscode";
-import { exportLogXml, SicError, type StanzaKind } from "../../core";
-import { ALL_KINDS } from "../stanzaView";
+import { SicError, type StanzaKind } from "../../core";
+import { exportEntries } from "../stanzaExport";
+import type { StanzaDocuments } from "../stanzaDocuments";
+import { ALL_KINDS, isStanzaNode, type StanzaView } from "../stanzaView";
 import { register, type Services } from "./shared";
 
-export function registerStanzaCommands({ log, stanzaView, output }: Services): vscode.Disposable[] {
+const isKindList = (value: unknown): value is StanzaKind[] => Array.isArray(value) && value.every((k) => typeof k === "string");
+const isUri = (value: unknown): value is vscode.Uri => value instanceof vscode.Uri;
+const stanzaWord = (n: number) => (n === 1 ? vscode.l10n.t("1 stanza") : vscode.l10n.t("{0} stanzas", n));
+
+function seqOf(arg: unknown): number | undefined {
+  if (typeof arg === "number") return arg;
+  return isStanzaNode(arg) && arg.kind === "entry" ? arg.entry.seq : undefined;
+}
+
+/** A check id from a script, or the check of a tree row; else the newest check, or one picked. */
+async function checkOf(view: StanzaView, arg: unknown): Promise<string | undefined> {
+  if (typeof arg === "string") return arg;
+  if (isStanzaNode(arg)) return arg.kind === "check" ? arg.checkId : arg.entry.checkId;
+  const ids = view.checkIds();
+  if (ids.length === 0) throw new SicError("usage", vscode.l10n.t("The Stanza Log is empty: run a check first."));
+  if (ids.length === 1) return ids[0];
+  const picked = await vscode.window.showQuickPick(
+    ids.map((id) => ({ label: view.checkLabel(id), description: stanzaWord(view.entriesOf(id).length), id })),
+    { title: vscode.l10n.t("Which check?") },
+  );
+  return picked?.id;
+}
+
+async function openReadOnly(uri: vscode.Uri): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.languages.setTextDocumentLanguage(doc, "xml");
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+export function registerStanzaCommands({ log, stanzaView: view, output }: Services, documents: StanzaDocuments): vscode.Disposable[] {
   return [
-    register("xmppSic.stanzaLog.open", output, async (seq: number) => {
-      if (typeof seq !== "number") throw new SicError("usage", "Open a stanza from the Stanza Log view.");
-      const doc = await vscode.workspace.openTextDocument(stanzaView.uriFor(seq));
-      await vscode.languages.setTextDocumentLanguage(doc, "xml");
-      await vscode.window.showTextDocument(doc, { preview: true });
+    register("xmppSic.stanzaLog.open", output, async (arg?: unknown) => {
+      const seq = seqOf(arg);
+      if (seq === undefined) throw new SicError("usage", vscode.l10n.t("Open a stanza from the Stanza Log view."));
+      await openReadOnly(documents.uriFor(seq));
+    }),
+    register("xmppSic.stanzaLog.copyXml", output, async (arg?: unknown) => {
+      const seq = seqOf(arg);
+      const entry = seq === undefined ? undefined : view.entry(seq);
+      if (!entry) throw new SicError("usage", vscode.l10n.t("Choose a stanza in the Stanza Log view to copy its XML."));
+      await vscode.env.clipboard.writeText(entry.xml);
+      vscode.window.setStatusBarMessage(vscode.l10n.t("Copied the XML of {0}", entry.summary), 2000);
+      return entry.xml;
+    }),
+    register("xmppSic.stanzaLog.openTranscript", output, async (arg?: unknown) => {
+      const checkId = await checkOf(view, arg);
+      if (checkId !== undefined) await openReadOnly(documents.transcriptUri(checkId));
     }),
     register("xmppSic.stanzaLog.clear", output, () => {
       log.clear();
-      stanzaView.refresh();
+      view.refresh();
     }),
-    register("xmppSic.stanzaLog.export", output, async (target?: vscode.Uri) => {
-      const uri =
-        target ??
-        (await vscode.window.showSaveDialog({
-          title: "Export Stanza Log",
-          filters: { XML: ["xml"] },
-          defaultUri: vscode.Uri.file(`xmpp-sic-stanzas-${new Date().toISOString().replace(/[:.]/g, "-")}.xml`),
-        }));
-      if (!uri) return undefined;
-      const xml = exportLogXml(stanzaView.visibleEntries(), (id) => stanzaView.checkLabel(id));
-      await vscode.workspace.fs.writeFile(uri, Buffer.from(xml, "utf8"));
-      output.info(`Exported the stanza log to ${uri.fsPath}`);
-      return uri;
+    register("xmppSic.stanzaLog.export", output, (arg?: unknown) => {
+      const entries = view.visibleEntries();
+      const total = log.list().length;
+      const what = view.isFiltered()
+        ? vscode.l10n.t("{0} of {1} stanzas ({2})", entries.length, total, view.filterDescription())
+        : vscode.l10n.t("all {0}", stanzaWord(total));
+      return exportEntries(view, { entries, what, ...(isUri(arg) ? { target: arg } : {}) });
     }),
-    register("xmppSic.stanzaLog.filterKinds", output, async (kinds?: StanzaKind[]) => {
+    register("xmppSic.stanzaLog.exportCheck", output, async (arg?: unknown, target?: unknown) => {
+      const checkId = await checkOf(view, arg);
+      if (checkId === undefined) return undefined;
+      const entries = view.entriesOf(checkId);
+      const what = vscode.l10n.t("{0} of the check {1}", stanzaWord(entries.length), view.checkLabel(checkId));
+      return exportEntries(view, { entries, what, ...(isUri(target) ? { target } : {}) });
+    }),
+    register("xmppSic.stanzaLog.filterKinds", output, async (arg?: unknown) => {
+      let kinds = isKindList(arg) ? arg : undefined;
       if (!kinds) {
-        const current = stanzaView.currentFilter.kinds;
+        const current = view.currentFilter.kinds;
         const picked = await vscode.window.showQuickPick(
           ALL_KINDS.map((k) => ({ label: k, picked: current.has(k) })),
-          { canPickMany: true, title: "Show these kinds of stanza" },
+          { canPickMany: true, title: vscode.l10n.t("Show these kinds of stanza") },
         );
         if (!picked) return undefined;
         kinds = picked.map((p) => p.label as StanzaKind);
       }
-      stanzaView.setFilter({ kinds: new Set(kinds.filter((k) => ALL_KINDS.includes(k))) });
+      view.setFilter({ kinds: new Set(kinds.filter((k) => ALL_KINDS.includes(k))) });
       return kinds;
     }),
-    register("xmppSic.stanzaLog.filterText", output, async (text?: string) => {
+    register("xmppSic.stanzaLog.filterText", output, async (arg?: unknown) => {
       const value =
-        text ??
-        (await vscode.window.showInputBox({
-          title: "Filter the Stanza Log",
-          prompt: "Show stanzas whose summary or XML contains this text (empty: all)",
-          value: stanzaView.currentFilter.text,
-        }));
+        typeof arg === "string"
+          ? arg
+          : await vscode.window.showInputBox({
+              title: vscode.l10n.t("Filter the Stanza Log"),
+              prompt: vscode.l10n.t("Show stanzas whose summary or XML contains this text (empty: all)"),
+              value: view.currentFilter.text,
+            });
       if (value === undefined) return undefined;
-      stanzaView.setFilter({ text: value });
+      view.setFilter({ text: value });
       return value;
     }),
-    register("xmppSic.stanzaLog.clearFilter", output, () => stanzaView.setFilter({ kinds: new Set(ALL_KINDS), text: "" })),
+    register("xmppSic.stanzaLog.clearFilter", output, () => view.setFilter({ kinds: new Set(ALL_KINDS), text: "" })),
   ];
 }
