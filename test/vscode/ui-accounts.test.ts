@@ -76,8 +76,16 @@ test("accounts, buttons and errors as a person uses them", { timeout: TEST_TIMEO
     };
     const menuItem = (label: string | RegExp) => page.getByRole("menuitem", { name: label }).first();
     const contextMenu = async (row: Locator) => {
-      await row.click({ button: "right" });
-      await page.locator(".context-view .monaco-menu").first().waitFor({ timeout: STEP_MS });
+      // A row re-rendered by the previous action (the tree refreshes) can swallow the right-click:
+      // try again on the row as it is now, a few times, before calling the menu missing.
+      const menu = page.locator(".context-view .monaco-menu").first();
+      for (let attempt = 1; ; attempt++) {
+        await row.click({ button: "right" });
+        const shown = await menu.waitFor({ timeout: attempt < 3 ? 5_000 : STEP_MS }).then(() => true, () => false);
+        if (shown) break;
+        if (attempt >= 3) throw new Error("no context menu after three right-clicks on the row");
+        await page.keyboard.press("Escape");
+      }
       return (await page.locator(".context-view .monaco-menu .action-label").allInnerTexts()).map((s) => s.trim()).filter(Boolean);
     };
     const part = (name: string, fn: (st: TestContext) => Promise<void>) =>

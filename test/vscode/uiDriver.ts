@@ -168,8 +168,13 @@ export async function clickBack(page: Page): Promise<void> {
 export async function chooseFile(page: Page, asks: RegExp, path: string): Promise<void> {
   await waitForTitle(page, asks, `a file dialog asking for ${asks}`);
   const input = page.locator(".quick-input-widget .quick-input-box input");
-  await input.fill(path);
-  await page.waitForTimeout(300);
+  // The dialog fills in its starting folder on its own, possibly after we typed: type again until
+  // the box holds exactly our path (else it would read "folder//our/path").
+  await until(async () => {
+    await input.fill(path);
+    await page.waitForTimeout(300);
+    return (await input.inputValue().catch(() => "")) === path;
+  }, `the file dialog for ${asks} to hold ${path}`);
   await input.press("Enter");
   await until(async () => !asks.test((await quickInputState(page)).title), `the file dialog for ${asks} to close`);
 }
