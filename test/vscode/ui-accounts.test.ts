@@ -75,6 +75,16 @@ test("accounts, buttons and errors as a person uses them", { timeout: TEST_TIMEO
       return buttons.nth(index);
     };
     const menuItem = (label: string | RegExp) => page.getByRole("menuitem", { name: label }).first();
+    // A menu acts on mouse-up over a hovered entry: hover first, and if the menu is still open after
+    // the click (the click landed while it was still laying out), Enter runs the hovered entry.
+    const pick = async (label: string | RegExp) => {
+      const item = menuItem(label);
+      await item.hover({ timeout: STEP_MS });
+      await page.waitForTimeout(150);
+      await item.click();
+      const menu = page.locator(".context-view .monaco-menu").first();
+      if (await menu.isVisible().catch(() => false)) await page.keyboard.press("Enter");
+    };
     const contextMenu = async (row: Locator) => {
       // A row re-rendered by the previous action (the tree refreshes) can swallow the right-click:
       // try again on the row as it is now, a few times, before calling the menu missing.
@@ -213,11 +223,11 @@ test("accounts, buttons and errors as a person uses them", { timeout: TEST_TIMEO
       const more = await headerButton(/More Actions/);
       await more.click();
       const beforeAll = connections();
-      await menuItem("Check All Accounts").click();
+      await pick("Check All Accounts");
       await checked(beforeAll, "Check All Accounts with a row focused");
       await (await accountRow()).click();
       await (await headerButton(/More Actions/)).click();
-      await menuItem("Show Diagnostics Log").click();
+      await pick("Show Diagnostics Log");
       await page.locator(".part.panel", { hasText: /XMPP IP Check/ }).first().waitFor({ timeout: STEP_MS });
       await noErrors("the More Actions entries");
       await runCommand(page, "View: Hide Panel");
@@ -228,30 +238,30 @@ test("accounts, buttons and errors as a person uses them", { timeout: TEST_TIMEO
       for (const e of ["Check Account…", "Copy IP", "Copy IP:Port", "Copy as JSON", "Set Default Account", "Edit Account…", "Change Password…", "Remove Account"]) {
         assert.ok(entries.includes(e), `the account row's menu lacks "${e}": ${entries.join(", ")}`);
       }
-      await menuItem(/^Copy IP:Port$/).click();
+      await pick(/^Copy IP:Port$/);
       await statusItem(/Copied 127\.0\.0\.1:\d+/).waitFor({ timeout: STEP_MS });
       await contextMenu(await accountRow());
-      await menuItem(/^Copy IP$/).click();
+      await pick(/^Copy IP$/);
       await statusItem(/Copied 127\.0\.0\.1$/).waitFor({ timeout: STEP_MS });
       await contextMenu(await accountRow());
-      await menuItem("Copy as JSON").click();
+      await pick("Copy as JSON");
       await statusItem(/Copied result/).waitFor({ timeout: STEP_MS });
       const before = connections();
       await contextMenu(await accountRow());
-      await menuItem("Check Account…").click();
+      await pick("Check Account…");
       await checked(before, "Check Account… from the context menu");
       await contextMenu(await accountRow());
-      await menuItem("Set Default Account").click();
+      await pick("Set Default Account");
       await contextMenu(await accountRow());
-      await menuItem("Edit Account…").click();
+      await pick("Edit Account…");
       await until(async () => /Which setting/.test((await quickInputState(page)).placeholder), "Edit from the context menu");
       await page.keyboard.press("Escape");
       await contextMenu(await accountRow());
-      await menuItem("Change Password…").click();
+      await pick("Change Password…");
       await waitForTitle(page, /Change the password/);
       await page.keyboard.press("Escape");
       await contextMenu(await accountRow());
-      await menuItem("Remove Account").click();
+      await pick("Remove Account");
       const dialog = page.locator(".monaco-dialog-box");
       await dialog.waitFor({ timeout: STEP_MS });
       await dialog.locator(".monaco-button", { hasText: "Cancel" }).click();
@@ -260,7 +270,7 @@ test("accounts, buttons and errors as a person uses them", { timeout: TEST_TIMEO
         const row = await rowAt2(label);
         const menu = await contextMenu(row);
         assert.ok(menu.includes("Copy Value"), `the ${label} row's menu lacks Copy Value: ${menu.join(", ")}`);
-        await menuItem("Copy Value").click();
+        await pick("Copy Value");
         await statusItem(/Copied/).waitFor({ timeout: STEP_MS });
       }
       await noErrors("the context-menu entries");
