@@ -1,6 +1,7 @@
 // argv → a validated command. Pure, so every usage error is testable without a network.
 import { parseArgs } from "node:util";
 import { FAMILY_CHOICES, SicError, type FamilyChoice, type Protocol, type TlsMode, TLS_MODES } from "../core";
+import { refuseSendOptions, sendCommand, SEND_OPTIONS, SEND_USAGE } from "./commands/sendArgs";
 
 export interface CheckCommand {
   command: "check";
@@ -21,7 +22,18 @@ export interface CheckCommand {
   passwordStdin: boolean;
 }
 
-export type Command = CheckCommand | { command: "help" } | { command: "version" };
+/** xmpp-sic send: the check's connection options, plus where the stanzas come from and how long to wait. */
+export interface SendCommand extends Omit<CheckCommand, "command" | "protocol"> {
+  command: "send";
+  /** Read the stanzas from this file; standard input when undefined. */
+  file?: string;
+  /** How long to wait for an error bounced back for a message or presence (iqs wait for their reply). */
+  waitMs: number;
+  /** Send initial presence first (a console shows the account offline otherwise). */
+  presence: boolean;
+}
+
+export type Command = CheckCommand | SendCommand | { command: "help" } | { command: "version" };
 
 export const USAGE = `Usage: xmpp-sic check <jid> [options]
 
@@ -51,7 +63,7 @@ standard input with --password-stdin, else from a prompt on a terminal.
 It is never accepted as an argument.
 
 Exit status: 0 address obtained, 1 check failed, 2 usage error, 130 cancelled.
-`;
+${SEND_USAGE}`;
 
 const PASSWORD_FLAG = /^--?(p|pass|password|passwd|pw)(=.*)?$/i;
 
@@ -84,6 +96,7 @@ export function parseCommand(argv: readonly string[]): Command {
         log: { type: "boolean", default: false },
         "password-stdin": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
+        ...SEND_OPTIONS,
         version: { type: "boolean", default: false },
       },
     });
@@ -96,8 +109,8 @@ export function parseCommand(argv: readonly string[]): Command {
   const [command, jid, ...rest] = positionals;
   if (command === undefined) throw new SicError("usage", "No command given. Run xmpp-sic --help.");
   // The word is not repeated: a stray word on a command line may well be a password.
-  if (command !== "check") throw new SicError("usage", 'Unknown command. The command is "check": xmpp-sic check user@example.org');
-  if (!jid) throw new SicError("usage", "No JID given: xmpp-sic check user@example.org");
+  if (command !== "check" && command !== "send") throw new SicError("usage", 'Unknown command. The command is "check" (or "send"): xmpp-sic check user@example.org');
+  if (!jid) throw new SicError("usage", `No JID given: xmpp-sic ${command} user@example.org`);
   if (rest.length > 0) {
     // Not echoed: a word after the JID is most likely a password typed where it does not belong.
     throw new SicError(
@@ -118,8 +131,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (sic !== "auto" && sic !== "0" && sic !== "1") {
     throw new SicError("usage", `--sic must be auto, 1 or 0, not "${sic}".`);
   }
-  return {
-    command: "check",
+  const check = {
+    command: "check" as const,
     jid,
     ...(values.host !== undefined ? { host: values.host } : {}),
     ...(values.port !== undefined ? { port: wholeNumber(values.port, "--port", 1, 65535) } : {}),
@@ -134,9 +147,10 @@ export function parseCommand(argv: readonly string[]): Command {
     log: values.log!,
     passwordStdin: values["password-stdin"]!,
   };
+  return command === "send" ? sendCommand(check, values) : refuseSendOptions(check, values);
 }
 
-function wholeNumber(text: string, flag: string, min: number, max: number): number {
+export function wholeNumber(text: string, flag: string, min: number, max: number): number {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(n >= min && n <= max)) throw new SicError("usage", `${flag} must be a whole number from ${min} to ${max}, not "${text}".`);
   return n;

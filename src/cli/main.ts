@@ -2,6 +2,7 @@
 import { checkFamilies, isSicError, SicError, StanzaLog, type FamilyOutcome } from "../core";
 import { parseCommand, USAGE, type Command } from "./args";
 import { errorJson, errorText, jsonLine, logText, terminalText, toJson, toText } from "./format";
+import { runSend } from "./commands/send";
 import { readPassword } from "./password";
 import { loadProfiles, profileFile, saveProfiles } from "./profileStore";
 
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   json = command.json;
+  if (command.command === "send") return runSend(command).catch((err: unknown) => report(err, json));
   const log = new StanzaLog();
   const controller = new AbortController();
   const onSigint = () => controller.abort();

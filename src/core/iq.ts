@@ -47,10 +47,30 @@ export class IqClient {
   /** Replies that arrived while another one was awaited. */
   private readonly early = new Map<string, IqReply>();
 
+  /** Where replies are read from: the stream, or whoever reads it for everyone (see readFrom). */
+  private read: () => Promise<Element>;
+
   constructor(
     private readonly stream: XmlStream,
     private readonly acceptFrom: (from: string | undefined) => boolean,
-  ) {}
+  ) {
+    this.read = () => stream.next();
+  }
+
+  /**
+   * For a live console, which reads every element itself: replies are then taken from `source`,
+   * fed with the elements `awaits` claims, so this client and the console never race for the stream.
+   */
+  readFrom(source: () => Promise<Element>): void {
+    this.read = source;
+  }
+
+  /** Whether `el` is a reply this client is waiting for (same id, allowed sender). */
+  awaits(el: Element): boolean {
+    const type = el.attrs.type;
+    const id = el.attrs.id;
+    return el.name === "iq" && (type === "result" || type === "error") && id !== undefined && this.pending.has(id) && this.acceptFrom(el.attrs.from);
+  }
 
   /** An IQ ready to be written (alone or with other data); its reply is then awaited with reply(id). */
   build(type: "get" | "set", payload: Element, to?: string): { id: string; element: Element } {
@@ -77,7 +97,7 @@ export class IqClient {
         this.pending.delete(id);
         return kept;
       }
-      const el = await this.stream.next();
+      const el = await this.read();
       if (!isIq(el)) continue;
       const type = el.attrs.type;
       if (type === "get" || type === "set") {

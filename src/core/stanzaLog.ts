@@ -73,6 +73,15 @@ export class StanzaLog {
   }
 }
 
+// Which log entry each recorded element became, so a live console can tie an element it reads
+// or sends to its entry exactly, even when other sessions share the log. Weak: no memory kept.
+const loggedAs = new WeakMap<Element, number>();
+
+/** The stanza log seq an element was recorded under (in or out); undefined when never recorded. */
+export function loggedSeq(el: Element): number | undefined {
+  return loggedAs.get(el);
+}
+
 /** Records one check's traffic into a log: redacts, classifies, summarises. */
 export class StanzaRecorder {
   constructor(
@@ -83,7 +92,7 @@ export class StanzaRecorder {
   ) {}
 
   element(direction: Direction, el: Element): void {
-    this.push(direction, kindOf(el), summarise(el), redactElement(el));
+    loggedAs.set(el, this.push(direction, kindOf(el), summarise(el), redactElement(el)).seq);
   }
 
   /** Stream headers are open tags, not elements; they are logged as the text that was sent. */
@@ -102,8 +111,8 @@ export class StanzaRecorder {
     this.push(direction, kind, summary, `<!-- ${summary.replace(/--/g, "- -")} -->`);
   }
 
-  private push(direction: Direction, kind: StanzaKind, summary: string, xml: string): void {
-    this.log.add({
+  private push(direction: Direction, kind: StanzaKind, summary: string, xml: string): StanzaLogEntry {
+    return this.log.add({
       time: Date.now(),
       direction,
       kind,

@@ -1,21 +1,17 @@
-// The console's pure parts against real Prosody and ejabberd, before the live session exists: a
-// session opened with the negotiation's openSession (session/negotiate.ts), stanzas composed from
-// the templates and sent on its stream, every reply paired by id and sender, a second account's
-// message and iq arriving live (the iq answered with service-unavailable), and the session
-// exported as JSON Lines. When the live console session lands, this test should move onto its
-// send / onElement / close and stop reaching into openSession.
+// The console against real Prosody and ejabberd, through the live session (console/liveSession.ts):
+// stanzas composed from the templates and sent with send(), every reply paired by id and sender,
+// a second account's message and iq arriving live (the iq answered with service-unavailable by the
+// live session itself), and the session exported as JSON Lines.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import type { Element } from "@xmpp/xml";
+import { xml, type Element } from "@xmpp/xml";
 import { validateJid } from "../../src/core/account";
 import { SicError } from "../../src/core/errors";
-import { openSession } from "../../src/core/session/negotiate";
-import { systemResolver } from "../../src/core/resolve";
-import { StanzaLog, StanzaRecorder } from "../../src/core/stanzaLog";
+import { StanzaLog } from "../../src/core/stanzaLog";
 import { compose } from "../../src/core/console/compose";
-import { IqPairing, type PairingEvent } from "../../src/core/console/pairing";
-import { serviceUnavailableReply } from "../../src/core/console/stanzaErrors";
+import { openLiveSession } from "../../src/core/console/liveSession";
+import type { PairingEvent } from "../../src/core/console/pairing";
 import { templateById } from "../../src/core/console/templates";
 import { pairRecordOf, parseTranscriptJsonLines, transcriptJsonLines, type PairRecord } from "../../src/core/console/transcript";
 import type { XmppServer } from "../../scripts/testbed/types";
@@ -23,38 +19,38 @@ import { account, KINDS, serverOrSkip } from "../support/servers";
 
 const DEADLINE_MS = 8000;
 
-/** A minimal console over one real session: send composed stanzas, read and pair what arrives. */
+/** A console over one real live session: send composed stanzas, collect and pair what arrives. */
 async function consoleFor(server: XmppServer, user: string) {
   const { jid, password } = account(server, user);
   const log = new StanzaLog();
-  const recorder = new StanzaRecorder(log, `console-${user}`, [password]);
-  const signal = AbortSignal.timeout(DEADLINE_MS);
-  const session = await openSession(
-    {
-      jid: validateJid(jid),
-      password,
-      targets: [{ host: "127.0.0.1", port: server.starttlsPort, tls: "starttls", found: "host", srv: null }],
-      resolver: systemResolver(),
-      trust: { kind: "roots", extraCaPem: readFileSync(server.certs.caFile, "utf8") },
-    },
-    recorder,
-    signal,
-    () => {},
-    () => {},
-  );
-  // Incoming elements leave the stream in the order they were logged: remember each one's seq.
-  const inbound: number[] = [];
-  log.onEntry((e) => e.direction === "in" && e.kind !== "stream" && !e.xml.startsWith("<!--") && inbound.push(e.seq));
   const records: PairRecord[] = [];
   const events: PairingEvent<number>[] = [];
-  const pairing = new IqPairing<number>({ own: { jid: session.boundJid }, replyDeadlineMs: DEADLINE_MS }, (e) => {
-    events.push(e);
-    const r = pairRecordOf(e);
-    if (r) records.push(r);
-  });
   const received: { el: Element; seq: number }[] = [];
+  let changed = () => {};
+  const live = await openLiveSession({
+    jid,
+    password,
+    host: "127.0.0.1",
+    port: server.starttlsPort,
+    tls: "starttls",
+    caPem: readFileSync(server.certs.caFile, "utf8"),
+    profiles: null,
+    timeoutMs: DEADLINE_MS,
+    replyDeadlineMs: DEADLINE_MS,
+    log,
+    onElement: (el, seq) => {
+      received.push({ el, seq });
+      changed();
+    },
+    onPairing: (e) => {
+      events.push(e);
+      const r = pairRecordOf(e);
+      if (r) records.push(r);
+      changed();
+    },
+  });
   return {
-    session,
+    session: live,
     log,
     password,
     events,
@@ -62,35 +58,23 @@ async function consoleFor(server: XmppServer, user: string) {
     received,
     send(text: string): string[] {
       const { stanzas } = compose(text, { secrets: [password] });
-      for (const s of stanzas) {
-        session.stream.send(s.element);
-        pairing.sent(s.element, log.list().at(-1)!.seq);
-      }
+      for (const s of stanzas) live.send(s.element);
       return stanzas.map((s) => s.id);
     },
-    /** Reads until `done` holds, answering requests to us as RFC 6120 §8.4 says. */
-    async readUntil(done: () => boolean): Promise<void> {
-      const timer = setTimeout(() => session.stream.abort(new SicError("timeout", `Not done within ${DEADLINE_MS} ms.`)), DEADLINE_MS);
-      try {
-        await this.read(done);
-      } finally {
-        clearTimeout(timer);
-      }
+    /** Waits until `done` holds, checked on every element and pairing event. */
+    readUntil(done: () => boolean): Promise<void> {
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new SicError("timeout", `Not done within ${DEADLINE_MS} ms.`)), DEADLINE_MS);
+        changed = () => {
+          if (!done()) return;
+          clearTimeout(timer);
+          changed = () => {};
+          resolve();
+        };
+        changed();
+      });
     },
-    async read(done: () => boolean): Promise<void> {
-      while (!done()) {
-        const el = await session.stream.next();
-        const seq = inbound.shift()!;
-        received.push({ el, seq });
-        pairing.received(el, seq);
-        const answer = serviceUnavailableReply(el);
-        if (answer) session.stream.send(answer);
-      }
-    },
-    async close(): Promise<void> {
-      pairing.dispose();
-      await session.stream.close(0);
-    },
+    close: () => live.close(),
   };
 }
 
@@ -164,5 +148,29 @@ for (const kind of KINDS) {
     } finally {
       await Promise.all([alice.close(), bob.close()]);
     }
+  });
+}
+
+for (const kind of KINDS) {
+  test(`${kind}: the session's own request rides beside the console's without being paired, and no presence is sent`, async (t) => {
+    const server = await serverOrSkip(t, kind);
+    if (!server) return;
+    const alice = await consoleFor(server, "alice");
+    try {
+      const [consoleId] = alice.send(templateById("ping")!.xml({ domain: server.domain, bareJid: validateJid(account(server).jid).bare }));
+      const own = await alice.session.ask(
+        (ctx) => ctx.iqs.request("get", xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }), server.domain),
+        { timeoutMs: DEADLINE_MS },
+      );
+      assert.ok(own.ok, "the session's own disco#info got no result");
+      await alice.readUntil(() => alice.events.some((e) => e.kind === "reply" && e.id === consoleId));
+      assert.ok(!alice.events.some((e) => e.id === own.iq.attrs.id), "the session's own reply was paired as the console's");
+      assert.ok(!alice.received.some(({ el }) => el.attrs.id === own.iq.attrs.id), "the session's own reply was handed to the console");
+      assert.ok(!alice.log.list().some((e) => e.direction === "out" && e.kind === "presence"), "initial presence was sent unasked");
+    } finally {
+      await alice.close();
+    }
+    assert.equal(alice.session.isOpen, false);
+    assert.equal((await alice.session.closed).code, "connect");
   });
 }

@@ -35,3 +35,4 @@ export {
   type PairRecord,
   type TranscriptLine,
 } from "./transcript";
+export { openLiveSession, type LiveSession, type LiveSessionOptions } from "./liveSession";
