@@ -1,0 +1,100 @@
+// The UDP picture of a check: one UDP socket bound to the TCP connection's local address (same
+// interface, same family), a Binding to every STUN service the server announced (stun/udp; RFC
+// 5780's extra destinations where the server offers them: stun/probe.ts), and the mapping
+// behaviour with its verdict (candidates/mapping.ts), compared with what XEP-0279 saw of TCP.
+// Bounded by the check's deadline (and a UDP budget of its own, so that a network that drops UDP
+// costs seconds, not the whole timeout). The socket is returned open for callers that allocate on
+// it (candidates --turn); check() closes it at once.
+import { lookup } from "node:dns/promises";
+import type { ErrorCode } from "./errors";
+import type { ExternalService } from "./extdisco";
+import { parseIp, type Family } from "./ip";
+import { mappingBehaviour, type MappingBehaviour, type MappingVerdict } from "./candidates/mapping";
+import { probeMapping, type BindingOutcome } from "./stun/probe";
+import { openUdpSocket, type BoundSocket } from "./stun/socket";
+import type { Endpoint } from "./stun/transaction";
+
+/** Longest a UDP picture waits for silent STUN servers (RFC 8489 retransmissions within it). */
+export const UDP_BUDGET_MS = 4000;
+
+type Service = Pick<ExternalService, "type" | "host" | "port" | "transport">;
+
+export type UdpBinding =
+  | { server: { host: string; ip: string; port: number }; local: Endpoint; mapped: Endpoint; rttMs: number }
+  | { server: { host: string; ip: string; port: number }; error: { code: ErrorCode; message: string } };
+
+export interface UdpPicture {
+  services: Service[];
+  bindings: UdpBinding[];
+  mapping: { behaviour: MappingBehaviour; portPreserved: boolean | null; sameNatAsTcp: boolean | null; verdict: MappingVerdict; reason: string };
+}
+
+export interface UdpProbeOptions {
+  services: readonly Service[];
+  /** The TCP connection's local address: the UDP socket binds to it. */
+  localIp: string;
+  family: Family;
+  /** What XEP-0279 saw of the TCP connection. */
+  tcpSeen: { ip: string; port: number | null } | null;
+  /** Epoch ms the whole picture must be done by. */
+  deadline: number;
+  signal?: AbortSignal;
+}
+
+/** STUN over UDP only: stuns is TLS/DTLS, and STUN over TCP says nothing of UDP mapping. */
+export const probedServices = (services: readonly Service[]) => services.filter((s) => s.type === "stun" && s.transport === "udp");
+
+export async function probeUdp(options: UdpProbeOptions): Promise<{ picture: UdpPicture; socket: BoundSocket; outcomes: BindingOutcome[] }> {
+  const deadline = Math.min(options.deadline, Date.now() + UDP_BUDGET_MS);
+  const targets = await destinations(probedServices(options.services), options.family);
+  const socket = await openUdpSocket(options.localIp);
+  try {
+    const asked = targets.filter((t): t is { host: string; ip: string; port: number } => "ip" in t);
+    const outcomes = await probeMapping(socket.socket, asked, { deadline, ...(options.signal ? { signal: options.signal } : {}) });
+    const hostOf = (ip: string, port: number) => asked.find((t) => t.ip === ip && t.port === port)?.host ?? ip;
+    const bindings: UdpBinding[] = [
+      ...targets.filter((t): t is Unresolved => "error" in t).map((t) => ({ server: { host: t.host, ip: "", port: t.port }, error: t.error })),
+      ...outcomes.map((o) => bindingOf(o, socket.local, hostOf)),
+    ];
+    const report = mappingBehaviour({
+      local: socket.local,
+      bindings: outcomes.map((o) => ({ server: o.server, mapped: o.ok ? o.mapped : null })),
+      tcpSeen: options.tcpSeen,
+    });
+    const { behaviour, portPreserved, sameNatAsTcp, verdict, reason } = report;
+    const services = options.services.map(({ type, host, port, transport }) => ({ type, host, port, transport }));
+    return { picture: { services, bindings, mapping: { behaviour, portPreserved, sameNatAsTcp, verdict, reason } }, socket, outcomes };
+  } catch (err) {
+    socket.close();
+    throw err;
+  }
+}
+
+function bindingOf(o: BindingOutcome, local: Endpoint, hostOf: (ip: string, port: number) => string): UdpBinding {
+  const server = { host: hostOf(o.server.ip, o.server.port), ip: o.server.ip, port: o.server.port };
+  if (!o.ok) return { server, error: o.error };
+  return { server, local, mapped: { ip: o.mapped.ip, port: o.mapped.port }, rttMs: Math.round(o.rttMs * 100) / 100 };
+}
+
+interface Unresolved {
+  host: string;
+  port: number;
+  error: { code: ErrorCode; message: string };
+}
+
+/** Each service's address in the socket's family; a name is looked up (a failure is that service's error). */
+async function destinations(services: readonly Service[], family: Family): Promise<({ host: string; ip: string; port: number } | Unresolved)[]> {
+  const found = await Promise.all(
+    services.map(async (s) => {
+      const ip = parseIp(s.host);
+      if (ip) return ip.family === family ? [{ host: s.host, ip: ip.ip, port: s.port }] : [];
+      try {
+        const { address } = await lookup(s.host, { family: family === "IPv4" ? 4 : 6 });
+        return [{ host: s.host, ip: parseIp(address)?.ip ?? address, port: s.port }];
+      } catch {
+        return [{ host: s.host, port: s.port, error: { code: "connect" as ErrorCode, message: `The STUN server's name ${s.host} has no ${family} address.` } }];
+      }
+    }),
+  );
+  return found.flat();
+}
