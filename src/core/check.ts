@@ -17,7 +17,9 @@ import type { QuestionSet } from "./session/question";
 import { runAndKeep, runSession, type SessionRun } from "./session/run";
 import { round } from "./session/timings";
 import type { Protocol } from "./sic";
-import { probedServices, probeUdp, type UdpPicture } from "./udpPicture";
+import { StanzaRecorder } from "./stanzaLog";
+import { earlyProbe, type EarlyProbe } from "./udpEarly";
+import { finishProbe, probedServices, startProbe, type UdpPicture } from "./udpPicture";
 
 export { DEFAULT_TIMEOUT_MS };
 
@@ -67,23 +69,29 @@ export interface CheckResult {
   udp?: UdpPicture;
 }
 
-export async function check(options: CheckOptions): Promise<CheckResult> {
-  return await runSession(options, questionsFor(options), async (run) => {
-    const result = resultOf(run, options);
-    const services = run.answers[1]?.stun ?? [];
-    if (options.udp === "on" && probedServices(services).length === 0) throw noStunError();
-    if (options.udp === "off" || probedServices(services).length === 0) return result;
-    const { picture, socket } = await probeUdp({
-      services,
-      localIp: run.session.local.ip,
-      family: run.session.family,
-      tcpSeen: { ip: result.address.ip, port: result.address.port },
-      deadline: Date.now() + Math.max(1, (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) - run.timings.total),
-      ...(options.signal ? { signal: options.signal } : {}),
+export async function check(given: CheckOptions): Promise<CheckResult> {
+  const options = { ...given, checkId: given.checkId ?? randomId() };
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const started = Date.now();
+  const recorder = options.log ? new StanzaRecorder(options.log, options.checkId, [options.password]) : null;
+  const note = (direction: "in" | "out", summary: string) => recorder?.note(direction, "other", summary);
+  const signal = options.signal ? { signal: options.signal } : {};
+  const early = earlyProbe({ deadline: () => started + timeoutMs, note, ...signal });
+  try {
+    return await runSession(options, questionsFor(options, early), async (run) => {
+      const result = resultOf(run, options);
+      const services = run.answers[1]?.stun ?? [];
+      if (options.udp === "on" && probedServices(services).length === 0) throw noStunError();
+      if (options.udp === "off" || probedServices(services).length === 0) return result;
+      const { local, family } = run.session;
+      const probe = (await early.take(local.ip, services)) ?? (await startProbe({ services, localIp: local.ip, family, deadline: started + timeoutMs, note, ...signal }));
+      const { picture, socket } = await finishProbe({ ...probe, services }, { ip: result.address.ip, port: result.address.port });
+      socket.close();
+      return { ...result, udp: picture };
     });
-    socket.close();
-    return { ...result, udp: picture };
-  });
+  } finally {
+    await early.dispose();
+  }
 }
 
 /**
@@ -135,9 +143,10 @@ export async function checkAndKeepOpen(options: CheckOptions): Promise<LiveCheck
 
 type Answers = [SicFound] | [SicFound, ExtdiscoFound];
 
-function questionsFor(options: CheckOptions): QuestionSet<Answers> {
+function questionsFor(options: CheckOptions, early?: EarlyProbe): QuestionSet<Answers> {
   const sic = sicQuestion(options.protocol ?? "auto");
-  return { planner: discoPlanner, questions: options.udp === "off" ? [sic] : [sic, extdiscoQuestion()] };
+  if (options.udp === "off") return { planner: discoPlanner, questions: [sic] };
+  return { planner: discoPlanner, questions: [sic, extdiscoQuestion(early ? { onRemembered: (services) => early.start(services) } : {})] };
 }
 
 function resultOf({ jid, session, features, answers: [answer], timings, checkId }: SessionRun<Answers>, options: CheckOptions): CheckResult {

@@ -39,30 +39,53 @@ export interface UdpProbeOptions {
   /** Epoch ms the whole picture must be done by. */
   deadline: number;
   signal?: AbortSignal;
+  /** A line per STUN transaction, for the stanza log. */
+  note?: (direction: "in" | "out", summary: string) => void;
+}
+
+type Target = { host: string; ip: string; port: number };
+
+/** Bindings under way on one socket: started as soon as the services are known, finished with finishProbe(). */
+export interface ProbeRun {
+  localIp: string;
+  services: readonly Service[];
+  socket: BoundSocket;
+  done: Promise<{ outcomes: BindingOutcome[]; unresolved: Unresolved[]; asked: Target[] }>;
 }
 
 /** STUN over UDP only: stuns is TLS/DTLS, and STUN over TCP says nothing of UDP mapping. */
 export const probedServices = (services: readonly Service[]) => services.filter((s) => s.type === "stun" && s.transport === "udp");
 
-export async function probeUdp(options: UdpProbeOptions): Promise<{ picture: UdpPicture; socket: BoundSocket; outcomes: BindingOutcome[] }> {
+export async function startProbe(options: Omit<UdpProbeOptions, "tcpSeen">): Promise<ProbeRun> {
   const deadline = Math.min(options.deadline, Date.now() + UDP_BUDGET_MS);
   const targets = await destinations(probedServices(options.services), options.family);
   const socket = await openUdpSocket(options.localIp);
+  const asked = targets.filter((t): t is Target => "ip" in t);
+  const note = options.note ?? (() => {});
+  asked.forEach((t) => note("out", `STUN Binding → ${at(t.ip, t.port)} from ${at(socket.local.ip, socket.local.port)}`));
+  const done = probeMapping(socket.socket, asked, { deadline, ...(options.signal ? { signal: options.signal } : {}) }).then((outcomes) => {
+    for (const o of outcomes) {
+      note("in", o.ok ? `STUN Binding ← ${at(o.server.ip, o.server.port)}: saw ${at(o.mapped.ip, o.mapped.port)} (${round(o.rttMs)} ms)` : `STUN Binding ${at(o.server.ip, o.server.port)}: ${o.error.code}`);
+    }
+    return { outcomes, unresolved: targets.filter((t): t is Unresolved => "error" in t), asked };
+  });
+  done.catch(() => {}); // awaited by finishProbe; a probe that is never finished must not crash the process
+  return { localIp: socket.local.ip, services: options.services, socket, done };
+}
+
+/** The picture from a started probe; the socket stays open for the caller (closed on failure). */
+export async function finishProbe(run: ProbeRun, tcpSeen: UdpProbeOptions["tcpSeen"]): Promise<{ picture: UdpPicture; socket: BoundSocket; outcomes: BindingOutcome[] }> {
+  const { socket } = run;
   try {
-    const asked = targets.filter((t): t is { host: string; ip: string; port: number } => "ip" in t);
-    const outcomes = await probeMapping(socket.socket, asked, { deadline, ...(options.signal ? { signal: options.signal } : {}) });
+    const { outcomes, unresolved, asked } = await run.done;
     const hostOf = (ip: string, port: number) => asked.find((t) => t.ip === ip && t.port === port)?.host ?? ip;
     const bindings: UdpBinding[] = [
-      ...targets.filter((t): t is Unresolved => "error" in t).map((t) => ({ server: { host: t.host, ip: "", port: t.port }, error: t.error })),
+      ...unresolved.map((t) => ({ server: { host: t.host, ip: "", port: t.port }, error: t.error })),
       ...outcomes.map((o) => bindingOf(o, socket.local, hostOf)),
     ];
-    const report = mappingBehaviour({
-      local: socket.local,
-      bindings: outcomes.map((o) => ({ server: o.server, mapped: o.ok ? o.mapped : null })),
-      tcpSeen: options.tcpSeen,
-    });
+    const report = mappingBehaviour({ local: socket.local, bindings: outcomes.map((o) => ({ server: o.server, mapped: o.ok ? o.mapped : null })), tcpSeen });
     const { behaviour, portPreserved, sameNatAsTcp, verdict, reason } = report;
-    const services = options.services.map(({ type, host, port, transport }) => ({ type, host, port, transport }));
+    const services = run.services.map(({ type, host, port, transport }) => ({ type, host, port, transport }));
     return { picture: { services, bindings, mapping: { behaviour, portPreserved, sameNatAsTcp, verdict, reason } }, socket, outcomes };
   } catch (err) {
     socket.close();
@@ -70,10 +93,17 @@ export async function probeUdp(options: UdpProbeOptions): Promise<{ picture: Udp
   }
 }
 
+export async function probeUdp(options: UdpProbeOptions): Promise<{ picture: UdpPicture; socket: BoundSocket; outcomes: BindingOutcome[] }> {
+  return finishProbe(await startProbe(options), options.tcpSeen);
+}
+
+const at = (ip: string, port: number) => (ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`);
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
 function bindingOf(o: BindingOutcome, local: Endpoint, hostOf: (ip: string, port: number) => string): UdpBinding {
   const server = { host: hostOf(o.server.ip, o.server.port), ip: o.server.ip, port: o.server.port };
   if (!o.ok) return { server, error: o.error };
-  return { server, local, mapped: { ip: o.mapped.ip, port: o.mapped.port }, rttMs: Math.round(o.rttMs * 100) / 100 };
+  return { server, local, mapped: { ip: o.mapped.ip, port: o.mapped.port }, rttMs: round(o.rttMs) };
 }
 
 interface Unresolved {

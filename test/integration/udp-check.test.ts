@@ -95,6 +95,13 @@ describe("xmpp-sic check: the UDP picture", () => {
     const bindResult = index(e, "in", /iq result → .*xmpp-bind/);
     assert.ok(index(e, "out", /iq get → urn:xmpp:extdisco:2/) >= 0 && index(e, "out", /iq get → urn:xmpp:extdisco:2/) < bindResult, "extdisco waited for bind");
     assert.equal(waits(e), waits(knownOff.entries));
+    // The first Binding leaves before the XEP-0215 answer arrives: the profile remembered the services.
+    const firstBinding = (entries: typeof e) => index(entries, "out", /^STUN Binding → 127\.0\.0\.1:/);
+    const servicesAnswer = (entries: typeof e) => index(entries, "in", /iq result → urn:xmpp:extdisco/);
+    assert.ok(servicesAnswer(e) >= 0 && firstBinding(e) >= 0, e.map((x) => x.summary).join("\n"));
+    assert.ok(firstBinding(e) < servicesAnswer(e), "the known server's Binding waited for the XEP-0215 answer");
+    assert.ok(firstBinding(first.entries) > servicesAnswer(first.entries), "first contact cannot know the services before the answer");
+    assert.ok(index(e, "in", /^STUN Binding ← 127\.0\.0\.1:\d+: saw 127\.0\.0\.1:\d+/) >= 0, "a line per STUN answer");
     assert.ok(known.result.udp?.bindings.every((b) => "mapped" in b));
     // Result fields other than udp unchanged in shape.
     assert.deepEqual(Object.keys(known.result).filter((k) => k !== "udp").sort(), Object.keys(knownOff.result).sort());

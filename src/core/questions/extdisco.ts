@@ -25,12 +25,22 @@ export type RememberedService = Pick<ExternalService, "type" | "host" | "port" |
 
 const NONE: ExtdiscoFound = { namespace: null, stun: [], turn: null, skipped: [] };
 
-/** `turn`: also ask for type='turn' (credentials), for this run only. `serverIp` flags unreachable announcements. */
-export function extdiscoQuestion(options: { turn?: boolean; serverIp?: () => string | undefined } = {}): Question<ExtdiscoFound> {
+export interface ExtdiscoOptions {
+  /** Also ask for type='turn' (credentials), for this run only. */
+  turn?: boolean;
+  /** Flags announcements unreachable from here (extdisco.ts); the XMPP server's address. */
+  serverIp?: () => string | undefined;
+  /** A known server: called with the remembered STUN services as the question starts, before any answer. */
+  onRemembered?: (services: RememberedService[]) => void;
+}
+
+export function extdiscoQuestion(options: ExtdiscoOptions = {}): Question<ExtdiscoFound> {
   return {
     key: "extdisco",
     needsFeatures: true,
     start(ctx) {
+      const remembered = recallServices(ctx.memory);
+      if (remembered && remembered.length > 0) options.onRemembered?.(remembered);
       const offered = ctx.features ? [NS_EXTDISCO_2, NS_EXTDISCO_1].filter((ns) => ctx.features!.includes(ns)) : [];
       // Asked only when listed: a server that does not say it has it is not asked.
       if (offered.length === 0) return async () => ({ answer: NONE, memory: { namespace: null, services: [] } });
