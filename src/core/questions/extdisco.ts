@@ -92,7 +92,8 @@ export function recallServices(memory: unknown): RememberedService[] | undefined
       Number.isInteger(s.port) && s.port > 0 && s.port < 65536 &&
       (s.transport === "udp" || s.transport === "tcp"),
   );
-  return ok ? (services as RememberedService[]) : undefined;
+  // Only the four fields: whatever else a tampered file put there goes no further.
+  return ok ? (services as RememberedService[]).map(({ type, host, port, transport }) => ({ type, host, port, transport })) : undefined;
 }
 
 export function noStunError(): SicError {
