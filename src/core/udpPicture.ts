@@ -58,7 +58,7 @@ export const probedServices = (services: readonly Service[]) => services.filter(
 
 export async function startProbe(options: Omit<UdpProbeOptions, "tcpSeen">): Promise<ProbeRun> {
   const deadline = Math.min(options.deadline, Date.now() + UDP_BUDGET_MS);
-  const targets = await destinations(probedServices(options.services), options.family);
+  const targets = await destinations(probedServices(options.services), options.family, options.localIp);
   const socket = await openUdpSocket(options.localIp);
   const asked = targets.filter((t): t is Target => "ip" in t);
   const note = options.note ?? (() => {});
@@ -112,18 +112,36 @@ interface Unresolved {
   error: { code: ErrorCode; message: string };
 }
 
-/** Each service's address in the socket's family; a name is looked up (a failure is that service's error). */
-async function destinations(services: readonly Service[], family: Family): Promise<({ host: string; ip: string; port: number } | Unresolved)[]> {
+/**
+ * Each service's address in the socket's family; a name is looked up (a failure is that service's
+ * error). The server chooses these addresses: one at 0.0.0.0 / :: (this machine) is never asked,
+ * nor a loopback one unless the XMPP connection itself is on loopback (a test bed, a local server).
+ */
+async function destinations(services: readonly Service[], family: Family, localIp: string): Promise<(Target | Unresolved)[]> {
+  const onLoopback = parseIp(localIp)?.range === "loopback";
+  const refused = (s: Service, ip: string): Unresolved | null => {
+    const range = parseIp(ip)?.range;
+    if (range === "unspecified") return { host: s.host, port: s.port, error: { code: "bad-reply", message: `The server announced a STUN service at ${ip}, an unspecified address; it was not asked.` } };
+    if (range === "loopback" && !onLoopback) {
+      return { host: s.host, port: s.port, error: { code: "bad-reply", message: `The server announced a STUN service at the loopback address ${ip} while it is elsewhere; it was not asked (it would reach this machine).` } };
+    }
+    return null;
+  };
   const found = await Promise.all(
-    services.map(async (s) => {
-      const ip = parseIp(s.host);
-      if (ip) return ip.family === family ? [{ host: s.host, ip: ip.ip, port: s.port }] : [];
-      try {
-        const { address } = await lookup(s.host, { family: family === "IPv4" ? 4 : 6 });
-        return [{ host: s.host, ip: parseIp(address)?.ip ?? address, port: s.port }];
-      } catch {
-        return [{ host: s.host, port: s.port, error: { code: "connect" as ErrorCode, message: `The STUN server's name ${s.host} has no ${family} address.` } }];
+    services.map(async (s): Promise<(Target | Unresolved)[]> => {
+      let ip = parseIp(s.host);
+      if (!ip) {
+        try {
+          const { address } = await lookup(s.host, { family: family === "IPv4" ? 4 : 6 });
+          ip = parseIp(address);
+        } catch {
+          // Reported below.
+        }
+        if (!ip) return [{ host: s.host, port: s.port, error: { code: "connect", message: `The STUN server's name ${s.host} has no ${family} address.` } }];
+      } else if (ip.family !== family) {
+        return [];
       }
+      return [refused(s, ip.ip) ?? { host: s.host, ip: ip.ip, port: s.port }];
     }),
   );
   return found.flat();
