@@ -165,6 +165,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.turn || values.format !== undefined || values["s5b-port"] !== undefined) {
     throw new SicError("usage", "--turn, --format and --s5b-port are options of candidates.");
   }
+  if (command === "send" && values.udp !== undefined) throw new SicError("usage", "--udp is an option of check; send sends only the stanzas you give it.");
   return command === "send" ? sendCommand(check, values) : refuseSendOptions(check, values);
 }
 

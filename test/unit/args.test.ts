@@ -30,6 +30,7 @@ test("--udp chooses the UDP picture; candidates takes --turn, --format and --s5b
   usage(["candidates", "a@b", "--format", "sdp"], /--format must be one of json, ice, s5b, not "sdp"/);
   usage(["candidates", "a@b", "--format", "s5b"], /needs --s5b-port/);
   usage(["candidates", "a@b", "--udp", "off"], /--udp is an option of check/);
+  usage(["send", "a@b", "--udp", "off"], /--udp is an option of check/);
 });
 
 test("--family chooses the address families; no --tls leaves the TLS mode to the SRV records", () => {
