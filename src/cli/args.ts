@@ -1,6 +1,7 @@
 // argv → a validated command. Pure, so every usage error is testable without a network.
 import { parseArgs } from "node:util";
-import { FAMILY_CHOICES, SicError, type FamilyChoice, type Protocol, type TlsMode, TLS_MODES } from "../core";
+import { FAMILY_CHOICES, SicError, UDP_CHOICES, type FamilyChoice, type Protocol, type TlsMode, TLS_MODES, type UdpChoice } from "../core";
+import { candidatesCommand, CANDIDATES_OPTIONS, CANDIDATES_USAGE, type CandidatesCommand } from "./commands/candidatesArgs";
 import { consoleCommand, refuseSendOptions, sendCommand, SEND_OPTIONS, SEND_USAGE } from "./commands/sendArgs";
 
 export interface CheckCommand {
@@ -15,6 +16,8 @@ export interface CheckCommand {
   fingerprint?: string;
   timeoutMs?: number;
   protocol: Protocol;
+  /** The UDP picture: auto (when the server announces STUN), on (fail without), off. */
+  udp: UdpChoice;
   /** No pipelining and no server cache: every step waits for the server (for comparisons, debugging). */
   stepByStep: boolean;
   json: boolean;
@@ -38,7 +41,7 @@ export interface ConsoleCommand extends Omit<SendCommand, "command" | "file" | "
   command: "console";
 }
 
-export type Command = CheckCommand | SendCommand | ConsoleCommand | { command: "help" } | { command: "version" };
+export type Command = CheckCommand | SendCommand | ConsoleCommand | CandidatesCommand | { command: "help" } | { command: "version" };
 
 export const USAGE = `Usage: xmpp-sic check <jid> [options]
 
@@ -56,6 +59,10 @@ Options:
   --ca FILE              also trust the CA certificate(s) in this PEM file
   --fingerprint SHA256   trust exactly the server certificate with this SHA-256 fingerprint
   --sic VERSION          auto (default: ask disco#info), 1 or 0 to force urn:xmpp:sic:1 / :0
+  --udp MODE             auto (default: when the server announces STUN via XEP-0215,
+                         also the UDP picture: a STUN Binding to each STUN server from
+                         one socket, the NAT's mapping behaviour and a verdict for
+                         peer-to-peer UDP) | on (fail if nothing is announced) | off
   --step-by-step         wait for the server at every step; do not use or update the
                          cache of known servers (~/.cache/xmpp-sic/servers.json)
   --timeout MS           deadline for the whole check (default 15000)
@@ -68,7 +75,7 @@ standard input with --password-stdin, else from a prompt on a terminal.
 It is never accepted as an argument.
 
 Exit status: 0 address obtained, 1 check failed, 2 usage error, 130 cancelled.
-${SEND_USAGE}`;
+${SEND_USAGE}${CANDIDATES_USAGE}`;
 
 const PASSWORD_FLAG = /^--?(p|pass|password|passwd|pw)(=.*)?$/i;
 
@@ -96,12 +103,14 @@ export function parseCommand(argv: readonly string[]): Command {
         fingerprint: { type: "string" },
         timeout: { type: "string" },
         sic: { type: "string" },
+        udp: { type: "string" },
         json: { type: "boolean", default: false },
         "step-by-step": { type: "boolean", default: false },
         log: { type: "boolean", default: false },
         "password-stdin": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
         ...SEND_OPTIONS,
+        ...CANDIDATES_OPTIONS,
         version: { type: "boolean", default: false },
       },
     });
@@ -114,8 +123,8 @@ export function parseCommand(argv: readonly string[]): Command {
   const [command, jid, ...rest] = positionals;
   if (command === undefined) throw new SicError("usage", "No command given. Run xmpp-sic --help.");
   // The word is not repeated: a stray word on a command line may well be a password.
-  if (command !== "check" && command !== "send" && command !== "console") {
-    throw new SicError("usage", 'Unknown command. The command is "check" (or "send", "console"): xmpp-sic check user@example.org');
+  if (command !== "check" && command !== "send" && command !== "console" && command !== "candidates") {
+    throw new SicError("usage", 'Unknown command. The command is "check" (or "send", "console", "candidates"): xmpp-sic check user@example.org');
   }
   if (!jid) throw new SicError("usage", `No JID given: xmpp-sic ${command} user@example.org`);
   if (rest.length > 0) {
@@ -138,6 +147,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (sic !== "auto" && sic !== "0" && sic !== "1") {
     throw new SicError("usage", `--sic must be auto, 1 or 0, not "${sic}".`);
   }
+  const udp = values.udp ?? "auto";
+  if (!(UDP_CHOICES as readonly string[]).includes(udp)) throw new SicError("usage", `--udp must be one of ${UDP_CHOICES.join(", ")}, not "${udp.slice(0, 16)}".`);
   const check = {
     command: "check" as const,
     jid,
@@ -149,11 +160,19 @@ export function parseCommand(argv: readonly string[]): Command {
     ...(values.fingerprint !== undefined ? { fingerprint: values.fingerprint } : {}),
     ...(values.timeout !== undefined ? { timeoutMs: wholeNumber(values.timeout, "--timeout", 1, 3_600_000) } : {}),
     protocol: sic === "auto" ? "auto" : (`sic:${sic}` as Protocol),
+    udp: udp as UdpChoice,
     stepByStep: values["step-by-step"]!,
     json: values.json!,
     log: values.log!,
     passwordStdin: values["password-stdin"]!,
   };
+  if (command === "candidates") return candidatesCommand(refuseSendOptions(check, values), values);
+  if (values.turn || values.format !== undefined || values["s5b-port"] !== undefined) {
+    throw new SicError("usage", "--turn, --format and --s5b-port are options of candidates.");
+  }
+  if ((command === "send" || command === "console") && values.udp !== undefined) {
+    throw new SicError("usage", `--udp is an option of check; ${command} sends only the stanzas you give it.`);
+  }
   if (command === "console") return consoleCommand(check, values);
   return command === "send" ? sendCommand(check, values) : refuseSendOptions(check, values);
 }

@@ -4,6 +4,7 @@
 // neutralise once more on the way out, so nothing printed can carry a raw control character.
 import type { CheckResult, FamilyOutcome, SicError, StanzaLogEntry } from "../core";
 import { ERROR_HINTS, errorSentence, jsonSafe, neutralise } from "../core";
+import { udpJson, udpRows } from "./udpFormat";
 
 /** Text for a terminal: lines kept, every other control character escaped. */
 export function terminalText(text: string): string {
@@ -65,6 +66,7 @@ export function toJson(result: CheckResult, outcomes?: readonly FamilyOutcome[])
     },
     timingsMs: result.timingsMs,
     checkedAt: result.checkedAt,
+    ...(result.udp ? { udp: udpJson(result.udp) } : {}),
     ...(outcomes ? { families: outcomes.map(familyJson) } : {}),
   };
 }
@@ -114,13 +116,14 @@ export function toText(r: CheckResult, outcomes?: readonly FamilyOutcome[]): str
     ["Answered by", r.namespace],
     ["Time", `${t.total} ms (connect ${t.connect}, tls ${t.tls}, auth ${t.auth}, query ${t.query})`],
   ];
-  if (!outcomes || outcomes.length < 2) return table([...addressRows(r), ...shared]);
+  const udp = r.udp ? udpRows(r.udp) : [];
+  if (!outcomes || outcomes.length < 2) return table([...addressRows(r), ...udp, ...shared]);
   const blocks = outcomes.map((o) => {
     const head = `${o.family}${o.ok && o.result === r ? " (primary)" : ""}:\n`;
     if (!o.ok) return head + table([["Failed", `${o.error.code}: ${say(o.error)}`]], "  ");
     return head + table([...addressRows(o.result), ["Server address", endpointText(o.result.server.ip, o.result.server.port)]], "  ");
   });
-  return blocks.join("") + table(shared);
+  return blocks.join("") + table([...udp, ...shared]);
 }
 
 export function errorText(error: SicError, outcomes?: readonly FamilyOutcome[]): string {

@@ -1,11 +1,11 @@
 // The xmpp-sic command: argv → core check → text or JSON, and an exit status scripts can use.
-import { checkFamilies, isSicError, SicError, StanzaLog, type FamilyOutcome } from "../core";
+import { checkFamilies, isSicError, SicError, type FamilyOutcome } from "../core";
 import { parseCommand, USAGE, type Command } from "./args";
-import { errorJson, errorText, jsonLine, logText, terminalText, toJson, toText } from "./format";
+import { withConnection } from "./connection";
+import { errorJson, errorText, jsonLine, terminalText, toJson, toText } from "./format";
+import { runCandidates } from "./commands/candidates";
 import { runConsole } from "./commands/console";
 import { runSend } from "./commands/send";
-import { readPassword } from "./password";
-import { loadProfiles, profileFile, saveProfiles } from "./profileStore";
 
 declare const __VERSION__: string;
 
@@ -30,38 +30,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   json = command.json;
   if (command.command === "send") return runSend(command).catch((err: unknown) => report(err, json));
   if (command.command === "console") return runConsole(command).catch((err: unknown) => report(err, false));
-  const log = new StanzaLog();
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
+  if (command.command === "candidates") return runCandidates(command).catch((err: unknown) => report(err, command.format === "json"));
   try {
-    const password = await readPassword(command.passwordStdin, { env: process.env, stdin: process.stdin, stderr: process.stderr });
-    const cacheFile = profileFile();
-    const profiles = command.stepByStep ? null : loadProfiles(cacheFile);
-    const { primary, outcomes } = await checkFamilies({
-      jid: command.jid,
-      password,
-      ...(command.host !== undefined ? { host: command.host } : {}),
-      ...(command.port !== undefined ? { port: command.port } : {}),
-      ...(command.tls !== undefined ? { tls: command.tls } : {}),
-      families: command.family,
-      protocol: command.protocol,
-      ...(command.caFile !== undefined ? { caFile: command.caFile } : {}),
-      ...(command.fingerprint !== undefined ? { fingerprint: command.fingerprint } : {}),
-      ...(command.timeoutMs !== undefined ? { timeoutMs: command.timeoutMs } : {}),
-      signal: controller.signal,
-      log,
-      profiles,
+    return await withConnection(command, async (connection) => {
+      const { primary, outcomes } = await checkFamilies({ ...connection, families: command.family, udp: command.udp });
+      if (!primary.ok) return report(primary.error, json, outcomes);
+      process.stdout.write(json ? jsonLine(toJson(primary.result, outcomes)) : terminalText(toText(primary.result, outcomes)));
+      return EXIT.ok;
     });
-    if (profiles) saveProfiles(cacheFile, profiles);
-    if (!primary.ok) return report(primary.error, json, outcomes);
-    process.stdout.write(json ? jsonLine(toJson(primary.result, outcomes)) : terminalText(toText(primary.result, outcomes)));
-    return EXIT.ok;
   } catch (err) {
     return report(err, json);
-  } finally {
-    process.off("SIGINT", onSigint);
-    if (command.log) process.stderr.write(terminalText(logText(log.list())));
   }
 }
 

@@ -8,6 +8,7 @@ import type { TlsMode } from "./account";
 import type { Family } from "./ip";
 import { natHint, type NatHint } from "./nat";
 import { discoPlanner } from "./questions/disco";
+import { extdiscoQuestion, noStunError, type ExtdiscoFound } from "./questions/extdisco";
 import { askAgain, sicQuestion, type SicFound } from "./questions/sic";
 import type { FoundBy } from "./resolve";
 import type { Endpoint, Session } from "./session/negotiate";
@@ -16,6 +17,9 @@ import type { QuestionSet } from "./session/question";
 import { runAndKeep, runSession, type SessionRun } from "./session/run";
 import { round } from "./session/timings";
 import type { Protocol } from "./sic";
+import { StanzaRecorder } from "./stanzaLog";
+import { earlyProbe, type EarlyProbe } from "./udpEarly";
+import { finishProbe, probedServices, startProbe, type UdpPicture } from "./udpPicture";
 
 export { DEFAULT_TIMEOUT_MS };
 
@@ -24,7 +28,15 @@ export interface CheckOptions extends SessionOptions {
   protocol?: Protocol;
   /** This machine's interface addresses, for the NAT hint (injectable for tests). */
   interfaces?: () => string[];
+  /**
+   * The UDP picture (XEP-0215 STUN services, Bindings, mapping behaviour): "auto" (default) when
+   * the server announces STUN; "on" fails with `unsupported` when it announces none; "off" skips it.
+   */
+  udp?: UdpChoice;
 }
+
+export type UdpChoice = "auto" | "on" | "off";
+export const UDP_CHOICES: readonly UdpChoice[] = ["auto", "on", "off"];
 
 export interface CheckResult {
   jid: string;
@@ -53,10 +65,33 @@ export interface CheckResult {
   timingsMs: { connect: number; tls: number; auth: number; query: number; total: number };
   checkedAt: string;
   checkId: string;
+  /** Present when the server announced STUN (or udp was "on"). */
+  udp?: UdpPicture;
 }
 
-export function check(options: CheckOptions): Promise<CheckResult> {
-  return runSession(options, questionsFor(options), (run) => resultOf(run, options));
+export async function check(given: CheckOptions): Promise<CheckResult> {
+  const options = { ...given, checkId: given.checkId ?? randomId() };
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const started = Date.now();
+  const recorder = options.log ? new StanzaRecorder(options.log, options.checkId, [options.password]) : null;
+  const note = (direction: "in" | "out", summary: string) => recorder?.note(direction, "other", summary);
+  const signal = options.signal ? { signal: options.signal } : {};
+  const early = earlyProbe({ deadline: () => started + timeoutMs, note, ...signal });
+  try {
+    return await runSession(options, questionsFor(options, early), async (run) => {
+      const result = resultOf(run, options);
+      const services = run.answers[1]?.stun ?? [];
+      if (options.udp === "on" && probedServices(services).length === 0) throw noStunError();
+      if (options.udp === "off" || probedServices(services).length === 0) return result;
+      const { local, family } = run.session;
+      const probe = (await early.take(local.ip, services)) ?? (await startProbe({ services, localIp: local.ip, family, deadline: started + timeoutMs, note, ...signal }));
+      const { picture, socket } = await finishProbe({ ...probe, services }, { ip: result.address.ip, port: result.address.port });
+      socket.close();
+      return { ...result, udp: picture };
+    });
+  } finally {
+    await early.dispose();
+  }
 }
 
 /**
@@ -75,7 +110,8 @@ export interface LiveCheck {
 
 export async function checkAndKeepOpen(options: CheckOptions): Promise<LiveCheck> {
   let query: SicFound["query"] | undefined;
-  const { result, kept } = await runAndKeep(options, questionsFor(options), (run) => {
+  // A kept session is for asking again over TCP: no UDP picture (and no XEP-0215 question).
+  const { result, kept } = await runAndKeep(options, questionsFor({ ...options, udp: "off" }), (run) => {
     query = run.answers[0].query;
     return resultOf(run, options);
   });
@@ -105,11 +141,15 @@ export async function checkAndKeepOpen(options: CheckOptions): Promise<LiveCheck
   };
 }
 
-function questionsFor(options: CheckOptions): QuestionSet<[SicFound]> {
-  return { planner: discoPlanner, questions: [sicQuestion(options.protocol ?? "auto")] };
+type Answers = [SicFound] | [SicFound, ExtdiscoFound];
+
+function questionsFor(options: CheckOptions, early?: EarlyProbe): QuestionSet<Answers> {
+  const sic = sicQuestion(options.protocol ?? "auto");
+  if (options.udp === "off") return { planner: discoPlanner, questions: [sic] };
+  return { planner: discoPlanner, questions: [sic, extdiscoQuestion(early ? { onRemembered: (services) => early.start(services) } : {})] };
 }
 
-function resultOf({ jid, session, features, answers: [answer], timings, checkId }: SessionRun<[SicFound]>, options: CheckOptions): CheckResult {
+function resultOf({ jid, session, features, answers: [answer], timings, checkId }: SessionRun<Answers>, options: CheckOptions): CheckResult {
   return {
     jid: jid.bare,
     boundJid: session.boundJid,

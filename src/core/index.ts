@@ -1,5 +1,18 @@
 // The core's public surface, for the CLI and the VS Code shell. Nothing here imports `vscode`.
-export { check, checkAndKeepOpen, DEFAULT_TIMEOUT_MS, type CheckOptions, type CheckResult, type LiveCheck } from "./check";
+export {
+  check,
+  checkAndKeepOpen,
+  DEFAULT_TIMEOUT_MS,
+  UDP_CHOICES,
+  type CheckOptions,
+  type CheckResult,
+  type LiveCheck,
+  type UdpChoice,
+} from "./check";
+export { gatherFromServer, type CandidatesOptions, type CandidatesResult } from "./candidatesCheck";
+export type { Candidate } from "./candidates/gather";
+export { iceCredentials, iceUdpTransport, NS_ICE_UDP, NS_S5B, s5bTransport } from "./candidates/jingle";
+export { probeUdp, UDP_BUDGET_MS, type UdpBinding, type UdpPicture } from "./udpPicture";
 export { SicError, ERROR_CODES, ERROR_HINTS, isSicError, type ErrorCode, type ErrorReason } from "./errors";
 export { checkCaPem } from "./tls";
 export { CODE_ADVICE, errorSentence, reasonAdvice, type ErrorFacts, type FrontEnd } from "./advice";
@@ -40,4 +53,5 @@ export type { Asked, AskContext, Features, Planner, Question, QuestionSet, Start
 export type { SessionOptions } from "./session/options";
 export { discoPlanner } from "./questions/disco";
 export { sicQuestion, type SicFound } from "./questions/sic";
+export { extdiscoQuestion, noStunError, type ExtdiscoFound } from "./questions/extdisco";
 export * from "./console";

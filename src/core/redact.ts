@@ -14,6 +14,12 @@ const SECRET_ELEMENTS: Record<string, ReadonlySet<string>> = {
 
 export const REDACTED = "[redacted]";
 
+/** Attributes that carry credentials, by the element's namespace and name (XEP-0215's TURN services). */
+const SECRET_ATTRIBUTES: Record<string, Record<string, ReadonlySet<string>>> = {
+  "urn:xmpp:extdisco:2": { service: new Set(["username", "password"]) },
+  "urn:xmpp:extdisco:1": { service: new Set(["username", "password"]) },
+};
+
 export function isSecretElement(el: Element): boolean {
   const ns = el.attrs.xmlns ?? el.getNS();
   return ns !== undefined && SECRET_ELEMENTS[ns]?.has(el.name) === true;
@@ -21,21 +27,23 @@ export function isSecretElement(el: Element): boolean {
 
 /** Serialises an element with the payloads of secret elements (at any depth) replaced. */
 export function redactElement(el: Element): string {
-  return serialise(el, false);
+  return serialise(el, false, undefined);
 }
 
-function serialise(el: Element, inSecret: boolean): string {
+function serialise(el: Element, inSecret: boolean, parentNs: string | undefined): string {
   const secret = inSecret || isSecretElement(el);
+  const ns: string | undefined = el.attrs.xmlns ?? parentNs;
+  const secretAttrs = ns !== undefined ? SECRET_ATTRIBUTES[ns]?.[el.name] : undefined;
   let out = "<" + el.name;
   for (const [key, value] of Object.entries(el.attrs)) {
-    if (value !== undefined) out += ` ${key}="${escapeAttr(value)}"`;
+    if (value !== undefined) out += ` ${key}="${secretAttrs?.has(key) ? REDACTED : escapeAttr(value)}"`;
   }
   if (el.children.length === 0) return out + "/>";
   out += ">";
   let redactedText = false;
   for (const child of el.children) {
     if (typeof child !== "string") {
-      out += serialise(child, secret);
+      out += serialise(child, secret, ns);
     } else if (!secret) {
       out += escapeText(child);
     } else if (!redactedText && child.length > 0) {

@@ -16,10 +16,8 @@ import { mappingBehaviour, type MappingEvidence } from "../../src/core/candidate
 import { probeMapping } from "../../src/core/stun/probe";
 import { openUdpSocket } from "../../src/core/stun/socket";
 import { turnAllocate } from "../../src/core/stun/turn";
+import { CLIENT, natLab, natRules, ROUTER_OUTER, SERVER_IPS } from "../support/natLab";
 
-const CLIENT = "192.0.2.10";
-const ROUTER_OUTER = "198.51.100.1";
-const SERVER_IPS: [string, string] = ["198.51.100.10", "198.51.100.20"];
 const PROBE_ENV = "XSIC_STUN_PROBE";
 
 interface ProbeInput {
@@ -75,17 +73,9 @@ if (process.env[PROBE_ENV]) {
 
     before(async () => {
       process.once("exit", killAll);
+      let serverNs = "";
       lab = Lab.create();
-      client = await lab.namespace("client");
-      router = await lab.namespace("router");
-      const serverNs = await lab.namespace("server");
-      await lab.link(client, [`${CLIENT}/24`], router, ["192.0.2.1/24"]);
-      const [routerSide] = await lab.link(router, [`${ROUTER_OUTER}/24`], serverNs, SERVER_IPS.map((ip) => `${ip}/24`));
-      outer = routerSide.name;
-      await lab.defaultRoutes(client, { ipv4: "192.0.2.1" });
-      await lab.defaultRoutes(serverNs, { ipv4: ROUTER_OUTER });
-      await lab.sysctl(router, "net.ipv4.ip_forward=1");
-      await lab.sysctl(client, "net.ipv4.ip_local_port_range=50000 60000");
+      ({ client, router, serverNs, outer } = await natLab(lab));
       coturn = await startCoturn({ ips: SERVER_IPS, netns: serverNs });
     });
 
@@ -98,13 +88,7 @@ if (process.env[PROBE_ENV]) {
       }
     });
 
-    const nat = (how: string) => `
-table ip xsic_nat {
-  chain postrouting {
-    type nat hook postrouting priority srcnat; policy accept;
-    oifname "${outer}" ${how}
-  }
-}`;
+    const nat = (how: string) => natRules(outer, how);
 
     function runProbe(input: Omit<ProbeInput, "primary">): Promise<ProbeOutput> {
       const env = { ...process.env, [PROBE_ENV]: JSON.stringify({ primary: { ip: SERVER_IPS[0], port: coturn!.port }, ...input }) };

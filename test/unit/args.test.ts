@@ -9,8 +9,28 @@ const usage = (argv: string[], pattern: RegExp) =>
 test("a full check command parses", () => {
   assert.deepEqual(
     parseCommand(["check", "a@example.org", "--host", "h", "--port", "5223", "--tls", "direct", "--fingerprint", "AB", "--timeout", "900", "--json", "--log"]),
-    { command: "check", jid: "a@example.org", host: "h", port: 5223, tls: "direct", family: "auto", fingerprint: "AB", timeoutMs: 900, protocol: "auto", stepByStep: false, json: true, log: true, passwordStdin: false },
+    { command: "check", jid: "a@example.org", host: "h", port: 5223, tls: "direct", family: "auto", fingerprint: "AB", timeoutMs: 900, protocol: "auto", udp: "auto", stepByStep: false, json: true, log: true, passwordStdin: false },
   );
+});
+
+test("--udp chooses the UDP picture; candidates takes --turn, --format and --s5b-port, check does not", () => {
+  for (const udp of ["auto", "on", "off"] as const) {
+    const c = parseCommand(["check", "a@example.org", "--udp", udp]);
+    assert.ok(c.command === "check" && c.udp === udp);
+  }
+  usage(["check", "a@b", "--udp", "maybe"], /--udp must be one of auto, on, off, not "maybe"/);
+  usage(["check", "a@b", "--turn"], /options of candidates/);
+  usage(["check", "a@b", "--format", "ice"], /options of candidates/);
+  const plain = parseCommand(["candidates", "a@example.org"]);
+  assert.ok(plain.command === "candidates" && plain.format === "json" && plain.turn === false && !("s5bPort" in plain));
+  const ice = parseCommand(["candidates", "a@example.org", "--turn", "--format", "ice"]);
+  assert.ok(ice.command === "candidates" && ice.format === "ice" && ice.turn);
+  const s5b = parseCommand(["candidates", "a@example.org", "--format", "s5b", "--s5b-port", "8010"]);
+  assert.ok(s5b.command === "candidates" && s5b.s5bPort === 8010);
+  usage(["candidates", "a@b", "--format", "sdp"], /--format must be one of json, ice, s5b, not "sdp"/);
+  usage(["candidates", "a@b", "--format", "s5b"], /needs --s5b-port/);
+  usage(["candidates", "a@b", "--udp", "off"], /--udp is an option of check/);
+  usage(["send", "a@b", "--udp", "off"], /--udp is an option of check/);
 });
 
 test("--family chooses the address families; no --tls leaves the TLS mode to the SRV records", () => {

@@ -64,3 +64,20 @@ test("summaries read like an XML console's", () => {
   assert.equal(summarise(xml("auth", { xmlns: NS_SASL, mechanism: "SCRAM-SHA-1" })), "sasl auth SCRAM-SHA-1");
   assert.equal(summarise(xml("stream:features", {}, xml("starttls"), xml("mechanisms"))), "stream features: starttls, mechanisms");
 });
+
+test("XEP-0215 TURN credentials (service username/password attributes) are redacted at any depth, both namespaces", () => {
+  for (const ns of ["urn:xmpp:extdisco:2", "urn:xmpp:extdisco:1"]) {
+    const user = "1700000000:alice";
+    const pass = "c2VjcmV0LXR1cm4tcGFzc3dvcmQ=";
+    const iq = xml(
+      "iq",
+      { type: "result", id: "x" },
+      xml("services", { xmlns: ns }, xml("service", { type: "turn", host: "192.0.2.1", port: "3478", username: user, password: pass, restricted: "1" })),
+    );
+    const text = redactElement(iq);
+    assert.ok(!text.includes(user) && !text.includes(pass), text);
+    assert.match(text, new RegExp(`<service type="turn" host="192.0.2.1" port="3478" username="\\${REDACTED}" password="\\${REDACTED}" restricted="1"/>`));
+  }
+  // The same attribute names elsewhere are not credentials of ours and stay.
+  assert.equal(redactElement(xml("service", { xmlns: "urn:example", username: "u" })), `<service xmlns="urn:example" username="u"/>`);
+});

@@ -7,6 +7,7 @@ import { rtt } from "./rtt";
 import { scram } from "./scram";
 import type { Section } from "./section";
 import { startup } from "./startup";
+import { udp } from "./udp";
 import { warm } from "./warm";
 
-export const SECTIONS: readonly Section<unknown>[] = [cold, startup, inproc, rtt, warm, ext, scram];
+export const SECTIONS: readonly Section<unknown>[] = [cold, startup, inproc, rtt, warm, ext, scram, udp];

@@ -1,0 +1,44 @@
+// xmpp-sic candidates: one session (core gatherFromServer), then the candidate list as JSON or as
+// a ready-to-paste Jingle transport. TURN allocations are released inside the core before this
+// prints; TURN credentials never reach this file.
+import { randomBytes } from "node:crypto";
+import { gatherFromServer, iceCredentials, iceUdpTransport, s5bTransport, type CandidatesResult } from "../../core";
+import { withConnection } from "../connection";
+import { jsonLine, terminalText } from "../format";
+import { udpJson } from "../udpFormat";
+import type { CandidatesCommand } from "./candidatesArgs";
+
+export function runCandidates(command: CandidatesCommand): Promise<number> {
+  return withConnection(command, async (connection) => {
+    const result = await gatherFromServer({
+      ...connection,
+      ...(command.family === "ipv4" ? { family: "IPv4" as const } : command.family === "ipv6" ? { family: "IPv6" as const } : {}),
+      ...(command.s5bPort !== undefined ? { s5bPort: command.s5bPort } : {}),
+      turn: command.turn,
+    });
+    process.stdout.write(output(command, result));
+    return 0;
+  });
+}
+
+function output(command: CandidatesCommand, result: CandidatesResult): string {
+  if (command.format === "ice") return terminalText(iceUdpTransport(result.candidates, iceCredentials()).toString()) + "\n";
+  if (command.format === "s5b") {
+    const sid = randomBytes(8).toString("hex");
+    return terminalText(s5bTransport(result.candidates, { sid, jid: result.boundJid }).toString()) + "\n";
+  }
+  return jsonLine({
+    ok: true,
+    candidates: result.candidates.map((c) => ({
+      type: c.type,
+      protocol: c.protocol,
+      ip: c.ip,
+      port: c.port,
+      priority: c.priority,
+      foundation: c.foundation,
+      via: c.via ?? null,
+    })),
+    udp: result.udp ? udpJson(result.udp) : null,
+    ...(result.relayError ? { relayError: result.relayError } : {}),
+  });
+}
