@@ -26,7 +26,7 @@ export interface CheckCommand {
 }
 
 /** xmpp-sic send: the check's connection options, plus where the stanzas come from and how long to wait. */
-export interface SendCommand extends Omit<CheckCommand, "command" | "protocol"> {
+export interface SendCommand extends Omit<CheckCommand, "command" | "protocol" | "udp"> {
   command: "send";
   /** Read the stanzas from this file; standard input when undefined. */
   file?: string;
@@ -80,6 +80,24 @@ ${SEND_USAGE}${CANDIDATES_USAGE}`;
 const PASSWORD_FLAG = /^--?(p|pass|password|passwd|pw)(=.*)?$/i;
 
 export function parseCommand(argv: readonly string[]): Command {
+  refusePasswordArguments(argv);
+  const { values, positionals } = parseFlags(argv);
+  if (values.help) return { command: "help" };
+  if (values.version) return { command: "version" };
+  const { command, jid } = commandAndJid(positionals);
+  const check = checkCommand(jid, values);
+  if (command === "candidates") return candidatesCommand(refuseSendOptions(check, values), values);
+  if (values.turn || values.format !== undefined || values["s5b-port"] !== undefined) {
+    throw new SicError("usage", "--turn, --format and --s5b-port are options of candidates.");
+  }
+  if ((command === "send" || command === "console") && values.udp !== undefined) {
+    throw new SicError("usage", `--udp is an option of check; ${command} sends only the stanzas you give it.`);
+  }
+  if (command === "console") return consoleCommand(check, values);
+  return command === "send" ? sendCommand(check, values) : refuseSendOptions(check, values);
+}
+
+function refusePasswordArguments(argv: readonly string[]): void {
   // Also near misses ("--passwordhunter2", "--pwd=...", "--pass-word"), which parseArgs would echo.
   const offending = argv.find((a) => PASSWORD_FLAG.test(a) || (/^--?(pass|pw)/i.test(a) && a !== "--password-stdin"));
   if (offending) {
@@ -89,37 +107,39 @@ export function parseCommand(argv: readonly string[]): Command {
         "Set XMPP_PASSWORD or use --password-stdin.",
     );
   }
-  let parsed;
+}
+
+const OPTIONS = {
+  host: { type: "string" },
+  port: { type: "string" },
+  tls: { type: "string" },
+  family: { type: "string" },
+  ca: { type: "string" },
+  fingerprint: { type: "string" },
+  timeout: { type: "string" },
+  sic: { type: "string" },
+  udp: { type: "string" },
+  json: { type: "boolean", default: false },
+  "step-by-step": { type: "boolean", default: false },
+  log: { type: "boolean", default: false },
+  "password-stdin": { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+  ...SEND_OPTIONS,
+  ...CANDIDATES_OPTIONS,
+  version: { type: "boolean", default: false },
+} as const;
+
+function parseFlags(argv: readonly string[]) {
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        host: { type: "string" },
-        port: { type: "string" },
-        tls: { type: "string" },
-        family: { type: "string" },
-        ca: { type: "string" },
-        fingerprint: { type: "string" },
-        timeout: { type: "string" },
-        sic: { type: "string" },
-        udp: { type: "string" },
-        json: { type: "boolean", default: false },
-        "step-by-step": { type: "boolean", default: false },
-        log: { type: "boolean", default: false },
-        "password-stdin": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-        ...SEND_OPTIONS,
-        ...CANDIDATES_OPTIONS,
-        version: { type: "boolean", default: false },
-      },
-    });
+    return parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
   } catch (err) {
     throw new SicError("usage", `${(err as Error).message.split("\n")[0]} Run xmpp-sic --help.`);
   }
-  const { values, positionals } = parsed;
-  if (values.help) return { command: "help" };
-  if (values.version) return { command: "version" };
+}
+
+type Values = ReturnType<typeof parseFlags>["values"];
+
+function commandAndJid(positionals: readonly string[]): { command: "check" | "send" | "console" | "candidates"; jid: string } {
   const [command, jid, ...rest] = positionals;
   if (command === undefined) throw new SicError("usage", "No command given. Run xmpp-sic --help.");
   // The word is not repeated: a stray word on a command line may well be a password.
@@ -135,6 +155,11 @@ export function parseCommand(argv: readonly string[]): Command {
         "Passwords are never accepted as arguments: set XMPP_PASSWORD or use --password-stdin.",
     );
   }
+  return { command, jid };
+}
+
+/** The connection options every command shares, validated, as the check command. */
+function checkCommand(jid: string, values: Values): CheckCommand {
   const tls = values.tls;
   if (tls !== undefined && !(TLS_MODES as readonly string[]).includes(tls)) {
     throw new SicError("usage", `--tls must be one of ${TLS_MODES.join(", ")}, not "${tls}".`);
@@ -149,7 +174,7 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   const udp = values.udp ?? "auto";
   if (!(UDP_CHOICES as readonly string[]).includes(udp)) throw new SicError("usage", `--udp must be one of ${UDP_CHOICES.join(", ")}, not "${udp.slice(0, 16)}".`);
-  const check = {
+  return {
     command: "check" as const,
     jid,
     ...(values.host !== undefined ? { host: values.host } : {}),
@@ -166,15 +191,6 @@ export function parseCommand(argv: readonly string[]): Command {
     log: values.log!,
     passwordStdin: values["password-stdin"]!,
   };
-  if (command === "candidates") return candidatesCommand(refuseSendOptions(check, values), values);
-  if (values.turn || values.format !== undefined || values["s5b-port"] !== undefined) {
-    throw new SicError("usage", "--turn, --format and --s5b-port are options of candidates.");
-  }
-  if ((command === "send" || command === "console") && values.udp !== undefined) {
-    throw new SicError("usage", `--udp is an option of check; ${command} sends only the stanzas you give it.`);
-  }
-  if (command === "console") return consoleCommand(check, values);
-  return command === "send" ? sendCommand(check, values) : refuseSendOptions(check, values);
 }
 
 export function wholeNumber(text: string, flag: string, min: number, max: number): number {

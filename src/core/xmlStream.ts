@@ -7,8 +7,9 @@ import { Element, xml } from "@xmpp/xml";
 import { SicError } from "./errors";
 import type { StanzaRecorder } from "./stanzaLog";
 import { NS_STREAMS, streamErrorFrom } from "./streamError";
+import { directTlsPortError, malformedXml, writeStalled } from "./streamFailures";
 import { DEFAULT_STREAM_LIMITS, InputGuard, LimitedParser, type StreamLimits } from "./streamLimits";
-import { quoted, quotedName } from "./text";
+import { quotedName } from "./text";
 
 export { DEFAULT_STREAM_LIMITS, type StreamLimits } from "./streamLimits";
 export { NS_STREAMS, NS_STREAM_ERRORS, streamErrorFrom } from "./streamError";
@@ -49,20 +50,9 @@ export class XmlStream {
     );
   /** Whether the server has sent anything at all on this connection. */
   private heardAnything = false;
-
-  /**
-   * A plain stream header sent to a direct-TLS port ends in a reset, a close or a TLS alert before
-   * any XML: say so (a front end then suggests direct TLS), rather than only "ECONNRESET".
-   */
   private tlsPortError(what: string, chunk?: Buffer): SicError | undefined {
-    const plain = (this.socket as { encrypted?: boolean }).encrypted !== true;
-    if (!plain || this.heardAnything || this.phase !== "opening the stream") return undefined;
-    if (chunk && chunk[0] !== 0x15 && chunk[0] !== 0x16) return undefined; // not a TLS record
-    const port = this.socket.remotePort;
-    return new SicError("connect", `The server ${what} while ${this.phase}, before a word of XMPP.`, {
-      reason: "reset-at-stream-start",
-      ...(port ? { data: { port: String(port) } } : {}),
-    });
+    const encrypted = (this.socket as { encrypted?: boolean }).encrypted === true;
+    return directTlsPortError({ encrypted, heardAnything: this.heardAnything, phase: this.phase, remotePort: this.socket.remotePort }, what, chunk);
   }
 
   constructor(
@@ -201,16 +191,8 @@ export class XmlStream {
     if (this.failure || this.socket.destroyed) return;
     this.socket.write(text);
     if (this.socket.writableLength >= WRITE_HIGH_WATER && !this.stallTimer) {
-      this.stallTimer = setTimeout(() => this.fail(this.stalled()), WRITE_STALL_MS);
+      this.stallTimer = setTimeout(() => this.fail(writeStalled(this.socket.writableLength, WRITE_STALL_MS, this.phase)), WRITE_STALL_MS);
     }
-  }
-
-  private stalled(): SicError {
-    const kb = Math.round(this.socket.writableLength / 1024);
-    return new SicError(
-      "connect",
-      `The server stopped reading what this client sends: ${kb} KB waited ${WRITE_STALL_MS / 1000} s to be written while ${this.phase}.`,
-    );
   }
 
   private nextHeader(): Promise<Element> {
@@ -237,12 +219,8 @@ export class XmlStream {
       this.recorder.streamFooter("in");
       this.fail(new SicError("stream-error", `The server closed the XMPP stream while ${this.phase}.`));
     });
-    parser.on("error", (err) => this.fail(this.malformed(err)));
+    parser.on("error", (err) => this.fail(malformedXml(err, this.phase)));
     this.parser = parser;
-  }
-
-  private malformed(err: Error): SicError {
-    return new SicError("bad-reply", `The server sent malformed XML while ${this.phase}: ${quoted(err.message)}`, { cause: err });
   }
 
   private receive(chunk: Buffer): void {
@@ -266,7 +244,7 @@ export class XmlStream {
       const feed = this.guard.admit(text, this.parser.depth === 1, this.phase);
       if (feed.length > 0) this.parser.write(feed);
     } catch (err) {
-      this.fail(err instanceof SicError ? err : this.malformed(err as Error));
+      this.fail(err instanceof SicError ? err : malformedXml(err as Error, this.phase));
     }
   }
 

@@ -35,7 +35,7 @@ as it arrives. /help, /templates, /send TEMPLATE, /quit. History: ~/.cache/xmpp-
 type Values = { file?: string | undefined; wait?: string | undefined; presence?: boolean | undefined; sic?: string | undefined };
 
 export function sendCommand(check: CheckCommand, values: Values): SendCommand {
-  const { command: _check, protocol: _protocol, ...connection } = check;
+  const { command: _check, protocol: _protocol, udp: _udp, ...connection } = check;
   if (values.sic !== undefined) throw new SicError("usage", "--sic is for check; send sends only the stanzas you give it.");
   if (connection.family === "both") throw new SicError("usage", "send uses one connection: --family must be ipv4 or ipv6, not both.");
   if (connection.passwordStdin && values.file === undefined) {

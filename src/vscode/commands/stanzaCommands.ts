@@ -38,6 +38,8 @@ async function openReadOnly(uri: vscode.Uri): Promise<void> {
   await vscode.window.showTextDocument(doc, { preview: true });
 }
 
+// One flat list of the Stanza Log's commands, each a few lines: longer than ~60 lines, kept together
+// so every command id of the view is registered in one place.
 export function registerStanzaCommands({ log, stanzaView: view, output }: Services, documents: StanzaDocuments): vscode.Disposable[] {
   return [
     register("xmppSic.stanzaLog.open", output, async (arg?: unknown) => {
