@@ -75,15 +75,14 @@ test("accounts, buttons and errors as a person uses them", { timeout: TEST_TIMEO
       return buttons.nth(index);
     };
     const menuItem = (label: string | RegExp) => page.getByRole("menuitem", { name: label }).first();
-    // A menu acts on mouse-up over a hovered entry: hover first, and if the menu is still open after
-    // the click (the click landed while it was still laying out), Enter runs the hovered entry.
+    // A menu acts on mouse-up over a hovered entry: hover first, let it settle, click, and wait for
+    // the menu to close (no Enter as a fall-back: it could land on a dialog the entry opened).
     const pick = async (label: string | RegExp) => {
       const item = menuItem(label);
       await item.hover({ timeout: STEP_MS });
       await page.waitForTimeout(150);
       await item.click();
-      const menu = page.locator(".context-view .monaco-menu").first();
-      if (await menu.isVisible().catch(() => false)) await page.keyboard.press("Enter");
+      await page.locator(".context-view .monaco-menu").first().waitFor({ state: "hidden", timeout: 5_000 }).catch(() => {});
     };
     const contextMenu = async (row: Locator) => {
       // A row re-rendered by the previous action (the tree refreshes) can swallow the right-click:
