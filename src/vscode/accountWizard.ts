@@ -2,7 +2,7 @@
 // step after the first, Escape anywhere saves nothing. Edit first asks which setting to change,
 // so one field changes without replaying the rest; "All settings" walks every step, each opening
 // on the current value, so Enter through them keeps everything.
-import type * as vscode from "vscode";
+import * as vscode from "vscode";
 import type { Account } from "./accounts";
 import { askFamilies, askHost, askJid, askPassword, askPort, askTls, askTrust, familyLabel, tlsLabel, trustLabel, type Draft } from "./accountSteps";
 import { askPick, BACK, type Answer, type StepHeader } from "./quickInput";
@@ -53,7 +53,7 @@ async function walk(title: string, start: Draft, ctx: Context): Promise<Draft | 
 }
 
 export async function addAccountWizard(taken: (jid: string) => boolean): Promise<Draft | undefined> {
-  return walk("Add XMPP account", { jid: "" }, { editing: false, taken });
+  return walk(vscode.l10n.t("Add XMPP account"), { jid: "" }, { editing: false, taken });
 }
 
 type Which = vscode.QuickPickItem & { step?: number; all?: true; password?: true };
@@ -64,20 +64,20 @@ type Which = vscode.QuickPickItem & { step?: number; all?: true; password?: true
  */
 export async function editAccountWizard(account: Account, taken: (jid: string) => boolean): Promise<Partial<Draft> | "password" | undefined> {
   const ctx: Context = { editing: true, taken };
-  const title = `Edit ${account.jid}`;
+  const title = vscode.l10n.t("Edit {0}", account.jid);
   const all = steps(ctx);
   const items: Which[] = [
     { label: "JID", description: account.jid, step: 0 },
-    { label: "Password", description: "change the stored password", password: true },
-    { label: "Server", description: account.host ?? "found through the JID's domain", step: 2 },
-    { label: "Port", description: account.port === undefined ? "the usual one" : String(account.port), step: 3 },
+    { label: vscode.l10n.t("Password"), description: vscode.l10n.t("change the stored password"), password: true },
+    { label: vscode.l10n.t("Server"), description: account.host ?? vscode.l10n.t("found through the JID's domain"), step: 2 },
+    { label: vscode.l10n.t("Port"), description: account.port === undefined ? vscode.l10n.t("the usual one") : String(account.port), step: 3 },
     { label: "TLS", description: tlsLabel(account.tls), step: 4 },
-    ...(account.tls === "none" ? [] : [{ label: "Trust", description: trustLabel(account), step: 5 }]),
-    { label: "Address families", description: familyLabel(account.families), step: 6 },
-    { label: "All settings, one after another", description: "each opens on its current value", all: true },
+    ...(account.tls === "none" ? [] : [{ label: vscode.l10n.t("Trust"), description: trustLabel(account), step: 5 }]),
+    { label: vscode.l10n.t("Address families"), description: familyLabel(account.families), step: 6 },
+    { label: vscode.l10n.t("All settings, one after another"), description: vscode.l10n.t("each opens on its current value"), all: true },
   ];
   for (;;) {
-    const which = await askPick({ title, back: false, placeholder: "Which setting?", items });
+    const which = await askPick({ title, back: false, placeholder: vscode.l10n.t("Which setting?"), items });
     if (which === undefined || which === BACK) return undefined;
     if (which.password) return "password";
     if (which.all) return walk(title, account, ctx);

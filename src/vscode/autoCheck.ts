@@ -17,8 +17,8 @@ export class AutoCheck implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => affects(e, SETTINGS.autoCheckInterval) && this.schedule()),
       checks.onDidChangeAddress(({ account, changes }) => {
         if (!settings.notifyOnAddressChange()) return;
-        const what = changes.map((c) => `${c.family} from ${c.before.address.ip} to ${c.after.address.ip}`).join(", ");
-        void vscode.window.showInformationMessage(`${account.jid}: your external IP address changed: ${what}.`);
+        const what = changes.map((c) => vscode.l10n.t("{0} from {1} to {2}", c.family, c.before.address.ip, c.after.address.ip)).join(", ");
+        void vscode.window.showInformationMessage(vscode.l10n.t("{0}: your external IP address changed: {1}.", account.jid, what));
       }),
     ];
     this.schedule();

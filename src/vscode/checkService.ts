@@ -133,7 +133,7 @@ export class CheckService implements vscode.Disposable {
     try {
       const password = await this.accounts.password(account.id);
       if (!password) {
-        throw toSicError(new Error(`No password is stored for ${account.jid}. Edit the account to set it.`));
+        throw toSicError(new Error(vscode.l10n.t("No password is stored for {0}. Edit the account to set it.", account.jid)));
       }
       const options: CheckOptions = {
         jid: account.jid,

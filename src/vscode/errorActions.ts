@@ -9,26 +9,26 @@ import type { StoredError } from "./outcome";
 import type { Output } from "./output";
 
 const CODE_LABELS: Record<ErrorCode, string> = {
-  usage: "Account settings need fixing",
-  connect: "Cannot reach the server",
-  tls: "TLS failed",
-  auth: "Wrong JID or password",
-  unsupported: "Server does not offer IP check",
-  forbidden: "Server refused to say",
-  "server-error": "Server error",
-  "bad-reply": "Malformed answer",
-  timeout: "No answer in time",
-  "stream-error": "Server closed the stream",
-  cancelled: "Cancelled",
+  usage: vscode.l10n.t("Account settings need fixing"),
+  connect: vscode.l10n.t("Cannot reach the server"),
+  tls: vscode.l10n.t("TLS failed"),
+  auth: vscode.l10n.t("Wrong JID or password"),
+  unsupported: vscode.l10n.t("Server does not offer IP check"),
+  forbidden: vscode.l10n.t("Server refused to say"),
+  "server-error": vscode.l10n.t("Server error"),
+  "bad-reply": vscode.l10n.t("Malformed answer"),
+  timeout: vscode.l10n.t("No answer in time"),
+  "stream-error": vscode.l10n.t("Server closed the stream"),
+  cancelled: vscode.l10n.t("Cancelled"),
 };
 
 const REASON_LABELS: Record<ErrorReason, string> = {
-  "untrusted-certificate": "Certificate not trusted",
-  "pin-mismatch": "Certificate changed",
-  "reset-at-stream-start": "Port may expect direct TLS",
-  "dns-unanswered": "DNS did not answer",
-  "no-xmpp-service": "Domain offers no XMPP service",
-  "tls-required": "Server requires TLS",
+  "untrusted-certificate": vscode.l10n.t("Certificate not trusted"),
+  "pin-mismatch": vscode.l10n.t("Certificate changed"),
+  "reset-at-stream-start": vscode.l10n.t("Port may expect direct TLS"),
+  "dns-unanswered": vscode.l10n.t("DNS did not answer"),
+  "no-xmpp-service": vscode.l10n.t("Domain offers no XMPP service"),
+  "tls-required": vscode.l10n.t("Server requires TLS"),
 };
 
 export function errorLabel(error: StoredError): string {
@@ -48,14 +48,14 @@ interface Action {
 /** A warning with the actions that can fix this error; Retry only where retrying can help. */
 export async function showFailure(accounts: AccountStore, output: Output, account: Account, error: StoredError): Promise<void> {
   const recheck = () => vscode.commands.executeCommand("xmppSic.check", account.id);
-  const edit: Action = { title: "Edit Account", run: () => vscode.commands.executeCommand("xmppSic.editAccount", { kind: "account", account }) };
-  const log: Action = { title: "Show Log", run: async () => output.show() };
-  const retry: Action = { title: "Retry", run: recheck };
+  const edit: Action = { title: vscode.l10n.t("Edit Account"), run: () => vscode.commands.executeCommand("xmppSic.editAccount", { kind: "account", account }) };
+  const log: Action = { title: vscode.l10n.t("Show Log"), run: async () => output.show() };
+  const retry: Action = { title: vscode.l10n.t("Retry"), run: recheck };
   const fingerprint = error.data?.fingerprint;
   const trust: Action[] = fingerprint
-    ? [{ title: `Trust this certificate (SHA-256 ${fingerprint.slice(0, 5)}…)`, run: () => trustCertificate(accounts, account, fingerprint).then((ok) => ok && recheck()) }]
+    ? [{ title: vscode.l10n.t("Trust this certificate (SHA-256 {0}…)", fingerprint.slice(0, 5)), run: () => trustCertificate(accounts, account, fingerprint).then((ok) => ok && recheck()) }]
     : [];
-  const chooseCa: Action = { title: "Choose CA file…", run: () => useCaFile(accounts, account).then((ok) => ok && recheck()) };
+  const chooseCa: Action = { title: vscode.l10n.t("Choose CA file…"), run: () => useCaFile(accounts, account).then((ok) => ok && recheck()) };
   const byReason: Partial<Record<ErrorReason, Action[]>> = {
     "untrusted-certificate": [...trust, chooseCa],
     "pin-mismatch": [...trust, log],
@@ -65,7 +65,7 @@ export async function showFailure(accounts: AccountStore, output: Output, accoun
     "tls-required": [edit],
   };
   const byCode: Partial<Record<ErrorCode, Action[]>> = {
-    auth: [{ title: "Change Password", run: () => vscode.commands.executeCommand("xmppSic.changePassword", account.id).then((id) => id && recheck()) }, edit],
+    auth: [{ title: vscode.l10n.t("Change Password"), run: () => vscode.commands.executeCommand("xmppSic.changePassword", account.id).then((id) => id && recheck()) }, edit],
     connect: [edit, log],
     timeout: [retry, edit, log],
     tls: [edit, log],
@@ -78,12 +78,12 @@ export async function showFailure(accounts: AccountStore, output: Output, accoun
 
 /** Pins the certificate the server showed, once the person has compared and confirmed it. */
 export async function trustCertificate(accounts: AccountStore, account: Account, fingerprint: string): Promise<boolean> {
-  const trust = "Trust This Certificate";
+  const trust = vscode.l10n.t("Trust This Certificate");
   const answer = await vscode.window.showWarningMessage(
-    `Trust the certificate ${account.jid}'s server showed?`,
+    vscode.l10n.t("Trust the certificate {0}'s server showed?", account.jid),
     {
       modal: true,
-      detail: `SHA-256 ${fingerprint}\n\nCompare it with the fingerprint the server's admin gives you. Once trusted, only this exact certificate is accepted for this account (no CA is needed).`,
+      detail: vscode.l10n.t("SHA-256 {0}\n\nCompare it with the fingerprint the server's admin gives you. Once trusted, only this exact certificate is accepted for this account (no CA is needed).", fingerprint),
     },
     trust,
   );

@@ -5,7 +5,7 @@ import * as vscode from "vscode";
 import { isSicError, SicError } from "../core";
 
 export class Output implements vscode.Disposable {
-  private readonly channel = vscode.window.createOutputChannel("XMPP IP Check", { log: true });
+  private readonly channel = vscode.window.createOutputChannel(vscode.l10n.t("XMPP IP Check"), { log: true });
 
   info(message: string): void {
     this.channel.info(message);

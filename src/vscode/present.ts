@@ -25,7 +25,7 @@ export function resultJson(result: CheckResult): string {
 
 export function relativeTime(iso: string): string {
   const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
-  if (seconds < 60) return "just now";
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 60) return vscode.l10n.t("just now");
+  if (seconds < 3600) return vscode.l10n.t("{0} min ago", Math.round(seconds / 60));
   return new Date(iso).toLocaleString();
 }

@@ -107,14 +107,14 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
     // expanded rather than in the state the row had before it had children.
     item.id = `account:${account.id}:${outcome ? (outcome.ok ? "ok" : "failed") : "new"}`;
     const checking = this.checks.isChecking(account.id);
-    item.description = checking ? "checking…" : summary(outcome);
+    item.description = checking ? vscode.l10n.t("checking…") : summary(outcome);
     item.iconPath = checking
       ? new vscode.ThemeIcon("sync~spin")
       : outcome && !outcome.ok
         ? new vscode.ThemeIcon("warning", new vscode.ThemeColor("list.warningForeground"))
         : new vscode.ThemeIcon(isDefault ? "star-full" : "account");
     const tooltip = new vscode.MarkdownString();
-    tooltip.appendText(`${account.jid}${isDefault ? " (default)" : ""}\n${account.host ?? "the JID's domain"}:${account.port ?? "usual port"}, ${account.tls ?? "TLS as SRV says"}`);
+    tooltip.appendText(vscode.l10n.t("{0}{1}\n{2}:{3}, {4}", account.jid, isDefault ? vscode.l10n.t(" (default)") : "", account.host ?? vscode.l10n.t("the JID's domain"), account.port ?? vscode.l10n.t("usual port"), account.tls ?? vscode.l10n.t("TLS as SRV says")));
     if (outcome && !outcome.ok) tooltip.appendMarkdown("\n\n---\n\n").appendText(errorText(outcome.error));
     item.tooltip = tooltip;
     item.contextValue = outcome?.ok ? "account.withResult" : "account";
@@ -123,7 +123,7 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
 }
 
 function summary(outcome: CheckOutcome | undefined): string {
-  if (!outcome) return "not checked";
+  if (!outcome) return vscode.l10n.t("not checked");
   if (!outcome.ok) return errorLabel(outcome.error);
   const r = outcome.result;
   const others = (outcome.families ?? []).filter((f) => f.family !== r.address.family).map((f) => (f.ok ? f.result.address.ip : `${f.family} ${errorLabel(f.error).toLowerCase()}`));
@@ -163,10 +163,10 @@ function addressFacts(account: Account, r: CheckResult): Fact[] {
   nat.appendText(r.nat.reason);
   return [
     { kind: "fact", account, label: "IP", value: r.address.ip, icon: "globe", result: r },
-    { kind: "fact", account, label: "Port", value: r.address.port === null ? "not reported (sic:0)" : String(r.address.port), icon: "plug", result: r },
-    { kind: "fact", account, label: "Family", value: `${r.address.family}, ${r.address.range}`, icon: "symbol-enum" },
+    { kind: "fact", account, label: vscode.l10n.t("Port"), value: r.address.port === null ? vscode.l10n.t("not reported (sic:0)") : String(r.address.port), icon: "plug", result: r },
+    { kind: "fact", account, label: vscode.l10n.t("Family"), value: `${r.address.family}, ${r.address.range}`, icon: "symbol-enum" },
     { kind: "fact", account, label: "NAT", value: r.nat.summary, icon: natIcon(r.nat.verdict), tooltip: nat },
-    { kind: "fact", account, label: "Local address", value: endpoint(r.local.ip, r.local.port), icon: "device-desktop" },
+    { kind: "fact", account, label: vscode.l10n.t("Local address"), value: endpoint(r.local.ip, r.local.port), icon: "device-desktop" },
   ];
 }
 
@@ -177,13 +177,13 @@ function sharedFacts(account: Account, r: CheckResult, outcome: CheckOutcome): F
     {
       kind: "fact",
       account,
-      label: "Server",
+      label: vscode.l10n.t("Server"),
       value: `${endpoint(r.server.host, r.server.port)} (${r.server.ip}), ${r.server.tls}${r.server.tlsProtocol ? ` ${r.server.tlsProtocol}` : ""}`,
       icon: "server",
-      tooltip: `Certificate SHA-256: ${r.server.certificate ?? "none"}\nLogin: ${r.server.mechanism}`,
+      tooltip: vscode.l10n.t("Certificate SHA-256: {0}\nLogin: {1}", r.server.certificate ?? vscode.l10n.t("none"), r.server.mechanism),
     },
-    { kind: "fact", account, label: "Namespace", value: r.namespace, icon: "symbol-namespace", tooltip: `Query: ${r.query}` },
-    { kind: "fact", account, label: "Timings", value: `${t.total} ms`, icon: "watch", tooltip: `connect ${t.connect} ms, TLS ${t.tls} ms, login ${t.auth} ms, query ${t.query} ms` },
-    { kind: "fact", account, label: "Checked", value: relativeTime(at), icon: "history", tooltip: new Date(at).toString() },
+    { kind: "fact", account, label: vscode.l10n.t("Namespace"), value: r.namespace, icon: "symbol-namespace", tooltip: vscode.l10n.t("Query: {0}", r.query) },
+    { kind: "fact", account, label: vscode.l10n.t("Timings"), value: vscode.l10n.t("{0} ms", t.total), icon: "watch", tooltip: vscode.l10n.t("connect {0} ms, TLS {1} ms, login {2} ms, query {3} ms", t.connect, t.tls, t.auth, t.query) },
+    { kind: "fact", account, label: vscode.l10n.t("Checked"), value: relativeTime(at), icon: "history", tooltip: new Date(at).toString() },
   ];
 }

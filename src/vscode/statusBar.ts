@@ -15,8 +15,8 @@ export class StatusBar implements vscode.Disposable {
     private readonly accounts: AccountStore,
     private readonly checks: CheckService,
   ) {
-    this.item.name = "XMPP IP Check";
-    this.item.command = { command: "xmppSic.check", title: "Check External Address" };
+    this.item.name = vscode.l10n.t("XMPP IP Check");
+    this.item.command = { command: "xmppSic.check", title: vscode.l10n.t("Check External Address") };
     this.subscriptions = [
       this.item,
       accounts.onDidChange(() => this.render()),
@@ -35,33 +35,33 @@ export class StatusBar implements vscode.Disposable {
     const outcome = this.checks.lastResult(account.id);
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.isTrusted = false;
-    tooltip.appendMarkdown(`**XMPP IP Check** — \`${account.jid}\`\n\n`);
+    tooltip.appendMarkdown(vscode.l10n.t("**XMPP IP Check** — `{0}`\n\n", account.jid));
     this.item.backgroundColor = undefined;
     if (this.checks.isChecking(account.id)) {
-      this.item.text = "$(sync~spin) Checking…";
-      tooltip.appendMarkdown("Asking the server which address it sees…");
+      this.item.text = vscode.l10n.t("$(sync~spin) Checking…");
+      tooltip.appendMarkdown(vscode.l10n.t("Asking the server which address it sees…"));
     } else if (!outcome) {
-      this.item.text = "$(globe) Check address";
-      tooltip.appendMarkdown("Not checked yet. Click to ask the server which address it sees.");
+      this.item.text = vscode.l10n.t("$(globe) Check address");
+      tooltip.appendMarkdown(vscode.l10n.t("Not checked yet. Click to ask the server which address it sees."));
     } else if (outcome.ok) {
       const r = outcome.result;
       // The primary family with its port; where both families answered, the other's IP beside it.
       const others = (outcome.families ?? []).flatMap((f) => (f.ok && f.family !== r.address.family ? [f.result] : []));
       this.item.text = `$(globe) ${[endpoint(r.address.ip, r.address.port), ...others.map((o) => o.address.ip)].join(" · ")}${natMarker(r.nat.verdict)}`;
       const rows = [r, ...others].flatMap((x) => [
-        `| External (${x.address.family}) | \`${endpoint(x.address.ip, x.address.port)}\` ${x.address.range} |`,
-        `| Local (${x.address.family}) | \`${endpoint(x.local.ip, x.local.port)}\` |`,
-        `| NAT (${x.address.family}) | ${x.nat.summary} |`,
+        vscode.l10n.t("| External ({0}) | `{1}` {2} |", x.address.family, endpoint(x.address.ip, x.address.port), x.address.range),
+        vscode.l10n.t("| Local ({0}) | `{1}` |", x.address.family, endpoint(x.local.ip, x.local.port)),
+        vscode.l10n.t("| NAT ({0}) | {1} |", x.address.family, x.nat.summary),
       ]);
-      tooltip.appendMarkdown([`| | |`, `|---|---|`, ...rows, `| Checked | ${relativeTime(r.checkedAt)} |`].join("\n"));
-      tooltip.appendMarkdown(`\n\n${escapeMarkdown(r.nat.reason)}\n\n_Click to check again._`);
+      tooltip.appendMarkdown([`| | |`, `|---|---|`, ...rows, vscode.l10n.t("| Checked | {0} |", relativeTime(r.checkedAt))].join("\n"));
+      tooltip.appendMarkdown(vscode.l10n.t("\n\n{0}\n\n_Click to check again._", escapeMarkdown(r.nat.reason)));
     } else {
-      this.item.text = "$(warning) XMPP check failed";
+      this.item.text = vscode.l10n.t("$(warning) XMPP check failed");
       this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.warningBackground");
-      tooltip.appendMarkdown(`**${escapeMarkdown(errorLabel(outcome.error))}**: ${escapeMarkdown(errorText(outcome.error))}\n\n_Click to retry._`);
+      tooltip.appendMarkdown(vscode.l10n.t("**{0}**: {1}\n\n_Click to retry._", escapeMarkdown(errorLabel(outcome.error)), escapeMarkdown(errorText(outcome.error))));
     }
     this.item.tooltip = tooltip;
-    this.item.accessibilityInformation = { label: `XMPP IP Check: ${this.item.text.replace(/\$\([^)]*\)\s*/g, "")}` };
+    this.item.accessibilityInformation = { label: vscode.l10n.t("XMPP IP Check: {0}", this.item.text.replace(/\$\([^)]*\)\s*/g, "")) };
     this.item.show();
   }
 

@@ -32,12 +32,12 @@ const takenBy = (accounts: AccountStore, except?: string) => (jid: string) => ac
 
 export async function changePassword(accounts: AccountStore, account: Account): Promise<boolean> {
   const password = await askText({
-    title: `Change the password of ${account.jid}`,
+    title: vscode.l10n.t("Change the password of {0}", account.jid),
     back: false,
-    prompt: "The new password. Kept in VS Code's secret storage only, never in settings.",
-    placeholder: "new password",
+    prompt: vscode.l10n.t("The new password. Kept in VS Code's secret storage only, never in settings."),
+    placeholder: vscode.l10n.t("new password"),
     password: true,
-    validate: (v) => (v === "" ? "Type the new password (Escape keeps the stored one)." : undefined),
+    validate: (v) => (v === "" ? vscode.l10n.t("Type the new password (Escape keeps the stored one).") : undefined),
   });
   if (typeof password !== "string") return false;
   await accounts.update(account.id, {}, password);
@@ -51,16 +51,16 @@ export function registerAccountCommands({ accounts, checks, output }: Services):
       const draft: AccountArgs | undefined = scripted ? args : await addAccountWizard(takenBy(accounts));
       if (!draft) return undefined;
       const { settings, password } = split(draft);
-      if (!password) throw new SicError("usage", "An account needs a password.");
+      if (!password) throw new SicError("usage", vscode.l10n.t("An account needs a password."));
       const account = await accounts.add(validateSettings(settings as ExtensionAccountSettings), password);
-      output.info(`Added account ${account.jid}`);
+      output.info(vscode.l10n.t("Added account {0}", account.jid));
       // The first result is what a person wants to see: check at once, in the view.
       if (!scripted) void vscode.commands.executeCommand("xmppSic.check", account.id);
       return account.id;
     }),
 
     register("xmppSic.editAccount", output, async (target?: unknown, changes?: unknown) => {
-      const account = await resolveAccount(accounts, target, "Account to edit");
+      const account = await resolveAccount(accounts, target, vscode.l10n.t("Account to edit"));
       if (!account) return undefined;
       const scripted = typeof target === "string" && isChanges(changes);
       const answer = scripted ? changes : await editAccountWizard(account, takenBy(accounts, account.id));
@@ -69,34 +69,34 @@ export function registerAccountCommands({ accounts, checks, output }: Services):
       const { settings, password } = split(answer);
       const updated = await accounts.update(account.id, settings, password);
       checks.closeSession(account.id);
-      output.info(`Updated account ${updated.jid}`);
+      output.info(vscode.l10n.t("Updated account {0}", updated.jid));
       return updated.id;
     }),
 
     register("xmppSic.changePassword", output, async (target?: unknown) => {
-      const account = await resolveAccount(accounts, target, "Account whose password to change");
+      const account = await resolveAccount(accounts, target, vscode.l10n.t("Account whose password to change"));
       if (!account || !(await changePassword(accounts, account))) return undefined;
       checks.closeSession(account.id);
-      output.info(`Changed the password of ${account.jid}`);
+      output.info(vscode.l10n.t("Changed the password of {0}", account.jid));
       return account.id;
     }),
 
     register("xmppSic.removeAccount", output, async (target?: unknown) => {
-      const account = await resolveAccount(accounts, target, "Account to remove");
+      const account = await resolveAccount(accounts, target, vscode.l10n.t("Account to remove"));
       if (!account) return false;
       if (typeof target !== "string") {
-        const remove = "Remove";
-        const answer = await vscode.window.showWarningMessage(`Remove ${account.jid}? Its stored password is deleted too.`, { modal: true }, remove);
+        const remove = vscode.l10n.t("Remove");
+        const answer = await vscode.window.showWarningMessage(vscode.l10n.t("Remove {0}? Its stored password is deleted too.", account.jid), { modal: true }, remove);
         if (answer !== remove) return false;
       }
       await accounts.remove(account.id);
       await checks.forget(account.id);
-      output.info(`Removed account ${account.jid} and its password`);
+      output.info(vscode.l10n.t("Removed account {0} and its password", account.jid));
       return true;
     }),
 
     register("xmppSic.setDefaultAccount", output, async (target?: unknown) => {
-      const account = await resolveAccount(accounts, target, "Default account");
+      const account = await resolveAccount(accounts, target, vscode.l10n.t("Default account"));
       if (!account) return undefined;
       await accounts.setDefault(account.id);
       return account.id;

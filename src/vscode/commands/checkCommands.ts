@@ -24,7 +24,7 @@ export function registerCheckCommands(services: Services): vscode.Disposable[] {
       let account;
       try {
         const row = nodeAccount(target);
-        account = row ?? (typeof target === "string" ? undefined : accounts.defaultAccount()) ?? (await resolveAccount(accounts, typeof target === "string" ? target : undefined, "Account to check"));
+        account = row ?? (typeof target === "string" ? undefined : accounts.defaultAccount()) ?? (await resolveAccount(accounts, typeof target === "string" ? target : undefined, vscode.l10n.t("Account to check")));
       } catch (err) {
         const error = toSicError(err);
         void vscode.window.showErrorMessage(error.message);
@@ -40,22 +40,22 @@ export function registerCheckCommands(services: Services): vscode.Disposable[] {
         const picked = await vscode.window.showQuickPick(
           [
             ...accounts.list().map((a) => ({ label: a.jid, description: a.id === defaultId ? "default" : undefined, account: a })),
-            { label: "$(check-all) All accounts", description: undefined, account: undefined },
+            { label: vscode.l10n.t("$(check-all) All accounts"), description: undefined, account: undefined },
           ],
-          { title: "Check Account", placeHolder: "Which account's external address to check?" },
+          { title: vscode.l10n.t("Check Account"), placeHolder: vscode.l10n.t("Which account's external address to check?") },
         );
         if (!picked) return undefined;
         return picked.account ? one(picked.account) : run(accounts.list());
       }
-      return one(await resolveAccount(accounts, target, "Account to check"));
+      return one(await resolveAccount(accounts, target, vscode.l10n.t("Account to check")));
     }),
-    register("xmppSic.retry", output, async (target?: unknown) => one(await resolveAccount(accounts, target, "Account to check"))),
+    register("xmppSic.retry", output, async (target?: unknown) => one(await resolveAccount(accounts, target, vscode.l10n.t("Account to check")))),
   ];
 }
 
 async function checkWithProgress({ accounts, checks, output }: Services, list: readonly Account[]): Promise<CheckOutcome[]> {
   if (list.length === 0) return [];
-  const title = list.length === 1 ? `Checking ${list[0]!.jid}` : `Checking ${list.length} accounts`;
+  const title = list.length === 1 ? vscode.l10n.t("Checking {0}", list[0]!.jid) : vscode.l10n.t("Checking {0} accounts", list.length);
   const cancel = new vscode.CancellationTokenSource();
   const all = Promise.all(list.map((account) => checks.check(account, cancel.token)));
   const settled = all.then(

@@ -16,12 +16,12 @@ export function registerResultCommands({ accounts, checks, output }: Services): 
     }
     const account = typeof node === "string" ? accounts.require(node) : (nodeAccount(node) ?? accounts.defaultAccount());
     const outcome = account && checks.lastResult(account.id);
-    if (!outcome?.ok) throw new SicError("usage", "There is no successful check to copy yet.");
+    if (!outcome?.ok) throw new SicError("usage", vscode.l10n.t("There is no successful check to copy yet."));
     return outcome.result;
   };
   const copy = async (text: string) => {
     await vscode.env.clipboard.writeText(text);
-    vscode.window.setStatusBarMessage(`$(copy) Copied ${text.length > 40 ? "result" : text}`, 2000);
+    vscode.window.setStatusBarMessage(vscode.l10n.t("$(copy) Copied {0}", text.length > 40 ? vscode.l10n.t("result") : text), 2000);
     return text;
   };
   return [
@@ -32,7 +32,7 @@ export function registerResultCommands({ accounts, checks, output }: Services): 
     }),
     register("xmppSic.copyJson", output, (node?: unknown) => copy(resultJson(resultOf(node)))),
     register("xmppSic.copyValue", output, (node?: unknown) => {
-      if (!node || typeof node !== "object" || !("kind" in node)) throw new SicError("usage", "Copy Value copies a row of the Results view: right-click one.");
+      if (!node || typeof node !== "object" || !("kind" in node)) throw new SicError("usage", vscode.l10n.t("Copy Value copies a row of the Results view: right-click one."));
       return copy(valueOf(node as ResultNode, (n) => resultOf(n)));
     }),
   ];

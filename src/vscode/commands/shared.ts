@@ -48,8 +48,8 @@ export async function resolveAccount(accounts: AccountStore, target: unknown, pl
   if (fromNode) return accounts.require(fromNode.id);
   const list = accounts.list();
   if (list.length === 0) {
-    const add = "Add Account";
-    if ((await vscode.window.showInformationMessage("No XMPP account yet.", add)) === add) {
+    const add = vscode.l10n.t("Add Account");
+    if ((await vscode.window.showInformationMessage(vscode.l10n.t("No XMPP account yet."), add)) === add) {
       await vscode.commands.executeCommand("xmppSic.addAccount");
     }
     return undefined;
@@ -57,7 +57,7 @@ export async function resolveAccount(accounts: AccountStore, target: unknown, pl
   if (list.length === 1) return list[0];
   const defaultId = accounts.defaultAccount()?.id;
   const picked = await vscode.window.showQuickPick(
-    list.map((a) => ({ label: a.jid, description: a.id === defaultId ? "default" : undefined, account: a })),
+    list.map((a) => ({ label: a.jid, description: a.id === defaultId ? vscode.l10n.t("default") : undefined, account: a })),
     { placeHolder },
   );
   return picked?.account;
