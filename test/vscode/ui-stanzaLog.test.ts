@@ -255,7 +255,9 @@ test("first run and the Stanza Log: extension page, walkthrough, title buttons, 
       await until(async () => /filter: iq$/.test(await description(stanzas)), `the filter in the view's description (${when})`);
       const [shown, of] = (/^(\d+) of (\d+)/.exec(await description(stanzas)) ?? []).slice(1).map(Number);
       assert.equal(of, total, `the description counts ${of} stanzas, the check's row ${total} (${when})`);
-      const iqRows = await rowTexts(entryRows(stanzas));
+      // The description and the tree refresh one after the other: give the tree its turn.
+      let iqRows: string[] = [];
+      await until(async () => (iqRows = await rowTexts(entryRows(stanzas))).length === shown, `the view to list the ${shown} rows its description counts (${when})`, 5_000).catch(() => {});
       assert.equal(iqRows.length, shown, `the description says ${shown} shown, the view lists ${iqRows.length} (${when})`);
       assert.ok(iqRows.every((r) => /· iq$/.test(r)), `rows other than iq under the iq filter: ${iqRows.join(" / ")}`);
       await watchNotifications();

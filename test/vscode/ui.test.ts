@@ -98,13 +98,22 @@ test("a person adds an account and checks it in VS Code: status bar, Results, St
     await page.locator("#workbench\\.parts\\.statusbar .statusbar-item", { hasText: /127\.0\.0\.1:\d+/ }).first().waitFor({ timeout: STEP_MS });
     await runCommand(page, "XMPP IP Check: Clear Stanza Log");
 
-    step("Check External Address through the palette");
-    await runCommand(page, "XMPP IP Check: Check External Address");
-
     // The port the real server saw us connect from, from its own log: "Connected (FD n (127.0.0.1,
     // <client port>, 127.0.0.1, <server port>))". Every view must show exactly this one.
     const connectedFrom = () =>
       [...prosody.logText().matchAll(new RegExp(`\\(127\\.0\\.0\\.1, (\\d+), 127\\.0\\.0\\.1, ${prosody.starttlsPort}\\)`, "g"))].map((m) => Number(m[1]));
+
+    step("Check External Address through the palette");
+    const connectionsBefore = connectedFrom().length;
+    await runCommand(page, "XMPP IP Check: Check External Address");
+    // The status bar already shows the new account's first check: wait until it shows this one's,
+    // the port of the connection the server saw after the palette command.
+    await until(async () => {
+      const ports = connectedFrom();
+      if (ports.length <= connectionsBefore) return false;
+      const bar = await page.locator("#workbench\\.parts\\.statusbar").innerText().catch(() => "");
+      return bar.includes(`127.0.0.1:${ports.at(-1)}`);
+    }, "the status bar to show the palette check's port");
     const seenPort = async (text: string, where: string) => {
       const port = Number(/127\.0\.0\.1:(\d+)/.exec(text)?.[1]);
       assert.ok(port > 0, `${where} shows no 127.0.0.1:<port>: ${text}`);
