@@ -269,8 +269,11 @@ test("first run and the Stanza Log: extension page, walkthrough, title buttons, 
       await widget.locator(".quick-input-box input").press("Enter");
       await until(async () => /filter: iq · "bind"$/.test(await description(stanzas)), `the text filter in the view's description (${when})`);
       // The bind request and its result: the iqs whose text has "bind".
-      const bindRows = await rowTexts(entryRows(stanzas));
-      assert.ok(bindRows.length === 2 && bindRows.every((r) => /^bind\b/.test(r)), `the text filter shows: ${bindRows.join(" / ")} (${when})`);
+      // As above: the rows refresh a moment after the description.
+      const onlyBind = (rows: string[]) => rows.length === 2 && rows.every((r) => /^bind\b/.test(r));
+      let bindRows: string[] = [];
+      await until(async () => onlyBind((bindRows = await rowTexts(entryRows(stanzas)))), `the view to list only the bind rows (${when})`, 5_000).catch(() => {});
+      assert.ok(onlyBind(bindRows), `the text filter shows: ${bindRows.join(" / ")} (${when})`);
       await watchNotifications();
 
       await titleButton(stanzas, "Clear Stanza Log Filter").click({ timeout: STEP_MS });
