@@ -117,12 +117,28 @@ export class IqClient {
  * Only while the server reads: one that floods requests and stops reading gets no more answers.
  */
 function answerUnsupported(stream: XmlStream, iq: Element): void {
-  if (!iq.attrs.id) return;
-  stream.sendIfReading(
-    xml(
-      "iq",
-      { type: "error", id: iq.attrs.id, ...(iq.attrs.from ? { to: iq.attrs.from } : {}) },
-      xml("error", { type: "cancel" }, xml("service-unavailable", { xmlns: NS_STANZAS })),
-    ),
+  if (iq.attrs.id) stream.sendIfReading(serviceUnavailable(iq));
+}
+
+/** RFC 6120 §8.2.3: every iq get or set must be answered; one without an id cannot be. */
+export function mustAnswer(el: Element): boolean {
+  return el.name === "iq" && (el.attrs.type === "get" || el.attrs.type === "set") && !!el.attrs.id;
+}
+
+/**
+ * RFC 6120 §8.4: the reply to an iq get/set whose payload we do not handle — service-unavailable,
+ * addressed back to its sender (no `to` when it came from our own server without `from`). Null for
+ * anything that must not be answered (not a get/set, no id), so an error is never answered.
+ */
+export function serviceUnavailableReply(request: Element): Element | null {
+  return mustAnswer(request) ? serviceUnavailable(request) : null;
+}
+
+function serviceUnavailable(request: Element): Element {
+  const from = request.attrs.from;
+  return xml(
+    "iq",
+    { type: "error", id: request.attrs.id, ...(from ? { to: from } : {}) },
+    xml("error", { type: "cancel" }, xml("service-unavailable", { xmlns: NS_STANZAS })),
   );
 }

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { SicError, StanzaLog } from "../../core";
 import { compose } from "../../core/console";
 import type { SendCommand } from "../args";
-import { logText } from "../format";
+import { jsonLine, logText, terminalText } from "../format";
 import { readPassword } from "../password";
 import { connectionOptions, DEFAULT_REPLY_WAIT_MS } from "./connection";
 import { exitCodeOf, outcomeJson, outcomeText } from "./sendOutput";
@@ -25,12 +25,12 @@ export async function runSend(command: SendCommand): Promise<number> {
     const outcomes = await exchange(connectionOptions(command, password, log, controller.signal), stanzas, command.waitMs);
     const secrets = [password];
     for (const outcome of outcomes) {
-      process.stdout.write(command.json ? JSON.stringify(outcomeJson(outcome, secrets)) + "\n" : outcomeText(outcome, secrets, replyDeadlineMs));
+      process.stdout.write(command.json ? jsonLine(outcomeJson(outcome, secrets)) : terminalText(outcomeText(outcome, secrets, replyDeadlineMs)));
     }
     return exitCodeOf(outcomes);
   } finally {
     process.off("SIGINT", onSigint);
-    if (command.log) process.stderr.write(logText(log.list()));
+    if (command.log) process.stderr.write(terminalText(logText(log.list())));
   }
 }
 

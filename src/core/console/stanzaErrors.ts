@@ -1,9 +1,10 @@
 // Stanza errors (RFC 6120 §8.3) in both directions: reading the condition of an error we received
 // by its namespace, and building the error we owe the server for an iq get/set we do not handle.
-import { xml, type Element } from "@xmpp/xml";
+import type { Element } from "@xmpp/xml";
+import { NS_STANZAS } from "../iq";
 import { quoted } from "../text";
 
-export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+export { NS_STANZAS };
 
 /** RFC 6120 §8.3.3: the defined conditions. Any other name is reported as undefined-condition. */
 const CONDITIONS = new Set([
@@ -44,22 +45,5 @@ export function errorDetail(stanza: Element): StanzaErrorDetail {
 
 const localName = (el: Element) => el.name.slice(el.name.indexOf(":") + 1);
 
-/** RFC 6120 §8.2.3: every iq get or set must be answered; one without an id cannot be. */
-export function mustAnswer(el: Element): boolean {
-  return el.name === "iq" && (el.attrs.type === "get" || el.attrs.type === "set") && !!el.attrs.id;
-}
-
-/**
- * RFC 6120 §8.4: the reply to an iq get/set whose payload we do not handle — service-unavailable,
- * addressed back to its sender (no `to` when it came from our own server without `from`). Null for
- * anything that must not be answered (not a get/set, no id), so an error is never answered.
- */
-export function serviceUnavailableReply(request: Element): Element | null {
-  if (!mustAnswer(request)) return null;
-  const from = request.attrs.from;
-  return xml(
-    "iq",
-    { type: "error", id: request.attrs.id, ...(from ? { to: from } : {}) },
-    xml("error", { type: "cancel" }, xml("service-unavailable", { xmlns: NS_STANZAS })),
-  );
-}
+// The session answers with the same reply (iq.ts); one builder for both.
+export { mustAnswer, serviceUnavailableReply } from "../iq";
