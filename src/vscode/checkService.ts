@@ -14,6 +14,8 @@ export interface CheckInfo {
   accountId: string;
   jid: string;
   startedAt: number;
+  /** A check's group, or a live XML console session's (which keeps growing). Absent: a check. */
+  kind?: "check" | "console";
 }
 
 export interface AddressChange {
