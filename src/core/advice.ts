@@ -37,6 +37,10 @@ const REASON_ADVICE: Record<ErrorReason, Wording> = {
     cli: () => "Use --tls starttls (or direct).",
     vscode: () => "Choose STARTTLS (or Direct TLS) in Edit Account.",
   },
+  "login-invalid": {
+    cli: () => "A new password will not help: the server, or something between you and it, broke the SCRAM login. Tell the server's admin; until it is fixed, do not trust this connection.",
+    vscode: () => "A new password will not help: the server, or something between you and it, broke the SCRAM login. Tell the server's admin (Show Log has the details); until it is fixed, do not trust this connection.",
+  },
 };
 
 /** The advice per code, where no reason says more. */

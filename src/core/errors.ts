@@ -28,7 +28,9 @@ export type ErrorReason =
   | "reset-at-stream-start"
   | "dns-unanswered"
   | "no-xmpp-service"
-  | "tls-required";
+  | "tls-required"
+  /** The server broke SCRAM's rules (bad messages, an unknown e=, a wrong signature): a password change cannot help. */
+  | "login-invalid";
 
 export interface ErrorDetails {
   reason: ErrorReason;

@@ -81,9 +81,13 @@ function verifyServer(scram: ScramClient | null, serverFinalB64: string): void {
     throw new SicError(
       "auth",
       "The server accepted the login but could not prove it knows the password (SCRAM server signature mismatch); it may be an impostor.",
+      { reason: "login-invalid" },
     );
   }
 }
+
+/** The e= values that are about the credentials (RFC 5802 §7); any other is the server's own failure. */
+const CREDENTIAL_SERVER_ERRORS: ReadonlySet<string> = new Set(["invalid-proof", "unknown-user"]);
 
 /** Runs an exchange, turning invalid SCRAM messages from the server into an auth error. */
 async function scramErrorsAsAuth<T>(exchange: () => Promise<T>): Promise<T> {
@@ -91,7 +95,11 @@ async function scramErrorsAsAuth<T>(exchange: () => Promise<T>): Promise<T> {
     return await exchange();
   } catch (err) {
     if (err instanceof ScramProtocolError) {
-      throw new SicError("auth", `The server's SCRAM messages were invalid: ${err.message}.`, { cause: err });
+      const credentials = err.serverError !== undefined && CREDENTIAL_SERVER_ERRORS.has(err.serverError);
+      throw new SicError("auth", `The server's SCRAM messages were invalid: ${err.message}.`, {
+        cause: err,
+        ...(credentials ? {} : { reason: "login-invalid" }),
+      });
     }
     throw err;
   }

@@ -14,7 +14,15 @@ export const SCRAM_MECHANISMS: Record<string, ScramHash> = {
 export const MIN_ITERATIONS = 1024;
 export const MAX_ITERATIONS = 1_000_000;
 
-export class ScramProtocolError extends Error {}
+export class ScramProtocolError extends Error {
+  /** The server's e= value (RFC 5802 §7), when it sent one; text it chose, so never displayed raw. */
+  constructor(
+    message: string,
+    readonly serverError?: string,
+  ) {
+    super(message);
+  }
+}
 
 const GS2_HEADER = "n,,";
 
@@ -109,7 +117,7 @@ export class ScramClient {
     if (!this.serverSignature) return false;
     const attrs = parseAttributes(serverFinal);
     // The server's error text travels inside base64: quoted like any other text it chose.
-    if (attrs.has("e")) throw new ScramProtocolError(`server error "${quoted(attrs.get("e")!, 200)}"`);
+    if (attrs.has("e")) throw new ScramProtocolError(`server error "${quoted(attrs.get("e")!, 200)}"`, attrs.get("e")!.slice(0, 64));
     const verifier = Buffer.from(attrs.get("v") ?? "", "base64");
     return verifier.length === this.serverSignature.length && timingSafeEqual(verifier, this.serverSignature);
   }

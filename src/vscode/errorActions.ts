@@ -29,6 +29,7 @@ const REASON_LABELS: Record<ErrorReason, string> = {
   "dns-unanswered": vscode.l10n.t("DNS did not answer"),
   "no-xmpp-service": vscode.l10n.t("Domain offers no XMPP service"),
   "tls-required": vscode.l10n.t("Server requires TLS"),
+  "login-invalid": vscode.l10n.t("Server broke the login"),
 };
 
 export function errorLabel(error: StoredError): string {
@@ -63,6 +64,7 @@ export async function showFailure(accounts: AccountStore, output: Output, accoun
     "dns-unanswered": [retry, edit, log],
     "no-xmpp-service": [edit],
     "tls-required": [edit],
+    "login-invalid": [log, edit],
   };
   const byCode: Partial<Record<ErrorCode, Action[]>> = {
     auth: [{ title: vscode.l10n.t("Change Password"), run: () => vscode.commands.executeCommand("xmppSic.changePassword", account.id).then((id) => id && recheck()) }, edit],

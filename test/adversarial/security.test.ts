@@ -155,16 +155,33 @@ describe("SASL", () => {
       await expectError(server, "auth", /wrong JID or password/);
     }));
 
+  // RFC 5802 §7: only invalid-proof and unknown-user are about the credentials; any other e= is
+  // the server's own failure, which a password change cannot fix (so no Change Password offered).
+  for (const [serverError, reason] of [
+    ["invalid-proof", undefined],
+    ["unknown-user", undefined],
+    ["other-error", "login-invalid"],
+    ["no-resources", "login-invalid"],
+  ] as const) {
+    test(`SCRAM server-final e=${serverError}: auth${reason ? `, reason ${reason}` : ", about the credentials"}`, () =>
+      scenario({ mechanisms: ["SCRAM-SHA-1"], scram: { serverError } }, async (server) => {
+        const { error } = await expectError(server, "auth", new RegExp(`server error "${serverError}"`));
+        assert.equal(error.reason, reason);
+      }));
+  }
+
   test("SCRAM with a wrong server signature (an impostor): auth, and no query is sent", () =>
     scenario({ mechanisms: ["SCRAM-SHA-256"], scram: { wrongServerSignature: true } }, async (server) => {
-      await expectError(server, "auth", /could not prove it knows the password \(SCRAM server signature mismatch\)/);
+      const { error } = await expectError(server, "auth", /could not prove it knows the password \(SCRAM server signature mismatch\)/);
+      assert.equal(error.reason, "login-invalid", "a new password cannot fix an impostor");
       assert.equal(server.queries.length, 0);
     }));
 
   for (const iterations of ["4294967296", "99999999999999999999", "5000000", "0", "-4096", "1e9", "4096.5", ""]) {
     test(`SCRAM with an absurd iteration count (${JSON.stringify(iterations)}): auth, at once`, () =>
       scenario({ mechanisms: ["SCRAM-SHA-1"], scram: { iterations } }, async (server) => {
-        const { elapsedMs } = await expectError(server, "auth", /SCRAM messages were invalid: (iteration count|server-first-message lacks)/);
+        const { elapsedMs, error } = await expectError(server, "auth", /SCRAM messages were invalid: (iteration count|server-first-message lacks)/);
+        assert.equal(error.reason, "login-invalid");
         assert.ok(elapsedMs < 1_500, `took ${elapsedMs} ms`);
       }));
   }
