@@ -11,6 +11,8 @@ export {
 } from "./check";
 export { gatherFromServer, type CandidatesOptions, type CandidatesResult } from "./candidatesCheck";
 export type { Candidate } from "./candidates/gather";
+export { candidateJson, candidatesOfCheck, type FromCheckOptions } from "./candidates/fromCheck";
+export { localInterfaceAddresses } from "./check";
 export { iceCredentials, iceUdpTransport, NS_ICE_UDP, NS_S5B, s5bTransport } from "./candidates/jingle";
 export { probeUdp, UDP_BUDGET_MS, type UdpBinding, type UdpPicture } from "./udpPicture";
 export { SicError, ERROR_CODES, ERROR_HINTS, isSicError, type ErrorCode, type ErrorReason } from "./errors";

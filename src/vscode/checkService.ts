@@ -146,6 +146,7 @@ export class CheckService implements vscode.Disposable {
         ...(account.caFile ? { caFile: account.caFile } : {}),
         ...(account.fingerprint ? { fingerprint: account.fingerprint } : {}),
         timeoutMs: settings.timeoutMs(),
+        udp: settings.udp(),
         signal: controller.signal,
         log: this.log,
         checkId,

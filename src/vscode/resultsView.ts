@@ -1,6 +1,7 @@
 // The Results tree: one node per account with its last outcome. Its children are the facts of that
 // outcome, or, when families were checked side by side, one node per family (its address, NAT
 // hint or error) and then what they share. A failure reads as a label and the full sentence.
+// Where a check took a UDP picture, its UDP and Candidates nodes follow the address (results/).
 import * as vscode from "vscode";
 import type { CheckResult } from "../core";
 import type { Account, AccountStore } from "./accounts";
@@ -8,23 +9,10 @@ import type { CheckService } from "./checkService";
 import { errorLabel, errorText } from "./errorActions";
 import type { CheckOutcome, FamilyResult, StoredError } from "./outcome";
 import { endpoint, natIcon, relativeTime } from "./present";
+import type { Fact, ResultNode } from "./results/nodes";
+import { candidateChildren, candidatesItem, udpChildren, udpItem, udpNodes } from "./results/udpNodes";
 
-export type ResultNode =
-  | { kind: "account"; account: Account }
-  | { kind: "family"; account: Account; family: FamilyResult }
-  | Fact
-  | { kind: "error"; account: Account; error: StoredError };
-
-export interface Fact {
-  kind: "fact";
-  account: Account;
-  label: string;
-  value: string;
-  icon: string | vscode.ThemeIcon;
-  tooltip?: string | vscode.MarkdownString;
-  /** Set on the rows about an address: Copy IP, IP:Port and JSON apply to them. */
-  result?: CheckResult;
-}
+export type { Fact, ResultNode } from "./results/nodes";
 
 /** How often relative times ("3 min ago") are refreshed while the view is visible. */
 const CLOCK_MS = 30_000;
@@ -60,6 +48,8 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
   getChildren(node?: ResultNode): ResultNode[] {
     if (!node) return this.accounts.list().map((account) => ({ kind: "account", account }));
     if (node.kind === "family") return node.family.ok ? addressFacts(node.account, node.family.result) : [{ kind: "error", account: node.account, error: node.family.error }];
+    if (node.kind === "udp") return node.result.udp ? udpChildren(node.account, node.result.udp) : [];
+    if (node.kind === "candidates") return candidateChildren(node.account, node.result);
     if (node.kind !== "account") return [];
     const outcome = this.checks.lastResult(node.account.id);
     if (!outcome) return [];
@@ -87,6 +77,10 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
       }
       case "error":
         return errorItem(node.error);
+      case "udp":
+        return udpItem(node.result.udp!);
+      case "candidates":
+        return candidatesItem(node.result);
     }
   }
 
@@ -158,7 +152,7 @@ function errorItem(error: StoredError): vscode.TreeItem {
   return item;
 }
 
-function addressFacts(account: Account, r: CheckResult): Fact[] {
+function addressFacts(account: Account, r: CheckResult): ResultNode[] {
   const nat = new vscode.MarkdownString();
   nat.appendText(r.nat.reason);
   return [
@@ -167,6 +161,7 @@ function addressFacts(account: Account, r: CheckResult): Fact[] {
     { kind: "fact", account, label: vscode.l10n.t("Family"), value: `${r.address.family}, ${r.address.range}`, icon: "symbol-enum" },
     { kind: "fact", account, label: "NAT", value: r.nat.summary, icon: natIcon(r.nat.verdict), tooltip: nat },
     { kind: "fact", account, label: vscode.l10n.t("Local address"), value: endpoint(r.local.ip, r.local.port), icon: "device-desktop" },
+    ...udpNodes(account, r),
   ];
 }
 

@@ -9,6 +9,7 @@ export const SETTINGS = {
   notifyOnAddressChange: "notifyOnAddressChange",
   statusBarEnabled: "statusBar.enabled",
   keepSessionOpen: "keepSessionOpen",
+  udp: "udp",
 } as const;
 
 function read<T>(key: string, fallback: T): T {
@@ -21,6 +22,8 @@ export const settings = {
   notifyOnAddressChange: () => read<boolean>(SETTINGS.notifyOnAddressChange, true),
   statusBarEnabled: () => read<boolean>(SETTINGS.statusBarEnabled, true),
   keepSessionOpen: () => read<boolean>(SETTINGS.keepSessionOpen, false),
+  /** The UDP picture: "auto" when the server announces STUN, or "off"; anything else reads as "auto". */
+  udp: (): "auto" | "off" => (read<string>(SETTINGS.udp, "auto") === "off" ? "off" : "auto"),
 };
 
 export function affects(event: vscode.ConfigurationChangeEvent, key: string): boolean {

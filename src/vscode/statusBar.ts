@@ -5,6 +5,7 @@ import type { AccountStore } from "./accounts";
 import type { CheckService } from "./checkService";
 import { errorLabel, errorText } from "./errorActions";
 import { endpoint, natMarker, relativeTime } from "./present";
+import { verdictText } from "./results/udpPresent";
 import { affects, SETTINGS, settings } from "./settings";
 
 export class StatusBar implements vscode.Disposable {
@@ -52,6 +53,7 @@ export class StatusBar implements vscode.Disposable {
         vscode.l10n.t("| External ({0}) | `{1}` {2} |", x.address.family, endpoint(x.address.ip, x.address.port), x.address.range),
         vscode.l10n.t("| Local ({0}) | `{1}` |", x.address.family, endpoint(x.local.ip, x.local.port)),
         vscode.l10n.t("| NAT ({0}) | {1} |", x.address.family, x.nat.summary),
+        ...(x.udp ? [vscode.l10n.t("| UDP ({0}) | {1} |", x.address.family, escapeMarkdown(verdictText(x.udp.mapping.verdict)))] : []),
       ]);
       tooltip.appendMarkdown([`| | |`, `|---|---|`, ...rows, vscode.l10n.t("| Checked | {0} |", relativeTime(r.checkedAt))].join("\n"));
       tooltip.appendMarkdown(vscode.l10n.t("\n\n{0}\n\n_Click to check again._", escapeMarkdown(r.nat.reason)));

@@ -221,3 +221,16 @@ export async function widenSidebar(page: Page): Promise<void> {
     await page.mouse.up();
   }
 }
+
+/**
+ * What a failed UI step leaves for the reader: a screenshot of the page (out/test/screenshots/
+ * `<prefix>-failure-<step>.png`), the notifications on screen and the last browser errors and
+ * warnings, as diagnostics of `t`.
+ */
+export async function reportFailure(t: TestContext, page: Page, prefix: string, step: string, consoleLines: readonly string[]): Promise<void> {
+  const path = join(repoRoot(), "out/test/screenshots", `${prefix}-failure-${step.replace(/\W+/g, "-").slice(0, 40)}.png`);
+  mkdirSync(join(path, ".."), { recursive: true });
+  await page.screenshot({ path }).catch(() => {});
+  t.diagnostic(`failure screenshot: ${path}; notifications: ${JSON.stringify(await toasts(page))}`);
+  for (const line of consoleLines.filter((l) => /^\[(error|warning)\]/.test(l)).slice(-15)) t.diagnostic(`browser console: ${line}`);
+}
