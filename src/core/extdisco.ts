@@ -139,7 +139,8 @@ function readService(
 
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 
-function validHost(host: string): boolean {
+/** An IP address or a DNS host name, at most 253 characters (XEP-0215 hosts, XEP-0065 streamhosts). */
+export function validHost(host: string): boolean {
   return host.length > 0 && host.length <= MAX_HOST && (parseIp(host) !== null || HOST_NAME.test(host));
 }
 
