@@ -47,7 +47,7 @@ export async function gatherFromServer(options: CandidatesOptions): Promise<Cand
     if (probedServices(found.stun).length === 0 && !options.turn) {
       return { candidates: gatherCandidates({ interfaces, tcp, ...s5b }), udp: null, boundJid: session.boundJid, proxyNotes };
     }
-    const { picture, socket, outcomes } = await probeUdp({ services: found.stun, localIp: session.local.ip, family: session.family, tcpSeen, deadline, ...signal });
+    const { picture, socket, outcomes } = await probeUdp({ services: found.stun, localIp: session.local.ip, family: session.family, tcpSeen, serverIp: session.remote.ip, deadline, ...signal });
     const allocations: Allocation[] = [];
     let relayError: CandidatesResult["relayError"];
     try {

@@ -127,7 +127,7 @@ function readService(
     transport,
     restricted: a.restricted === "true" || a.restricted === "1",
     hasCredentials: username !== undefined && password !== undefined,
-    flags: flagsFor(host, serverRange),
+    flags: rangeFlags(host, serverRange),
   };
   if (a.name !== undefined) service.name = quoted(a.name, MAX_NAME);
   if (namespace === NS_EXTDISCO_2 && a.expires !== undefined && a.expires.length <= MAX_TIME_TEXT && !Number.isNaN(Date.parse(a.expires))) {
@@ -144,7 +144,16 @@ export function validHost(host: string): boolean {
   return host.length > 0 && host.length <= MAX_HOST && (parseIp(host) !== null || HOST_NAME.test(host));
 }
 
-function flagsFor(host: string, serverRange: string | undefined): ServiceFlag[] {
+/**
+ * Why a service announced at `host` is out of reach for peers elsewhere, when the XMPP server at
+ * `serverIp` is not in that kind of range itself (a test bed on loopback, a LAN server); [] when
+ * it is reachable, or a host name (its addresses are the resolver's business).
+ */
+export function serviceFlags(host: string, serverIp: string | undefined): ServiceFlag[] {
+  return rangeFlags(host, serverIp ? parseIp(serverIp)?.range : undefined);
+}
+
+function rangeFlags(host: string, serverRange: string | undefined): ServiceFlag[] {
   const ip = parseIp(host);
   if (!ip) return [];
   const flag = FLAG_RANGES[ip.range];
