@@ -1,7 +1,8 @@
 // Candidates from one session: the XEP-0279 answer (TCP), XEP-0215's STUN services → the UDP
 // picture on one socket bound to the TCP connection's local address, optionally a TURN allocation
 // on that same socket (credentials from XEP-0215, for this run only), then the candidate list
-// (candidates/gather.ts), with the server's XEP-0065 proxies (questions/proxy65.ts). Every allocation is released (Refresh, LIFETIME 0) before this returns.
+// (candidates/gather.ts), with the server's XEP-0065 proxies (questions/proxy65.ts). Every
+// allocation is released (Refresh, LIFETIME 0) before this returns.
 import { gatherCandidates, type Candidate } from "./candidates/gather";
 import { DEFAULT_TIMEOUT_MS, localInterfaceAddresses, type CheckOptions } from "./check";
 import { parseIp } from "./ip";
