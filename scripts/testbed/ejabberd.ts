@@ -40,6 +40,12 @@ interface ConfigInput {
   stunPort: number;
   /** First of 100 TURN relay ports. */
   relayPort: number;
+  proxy65?: EjabberdInfo["proxy65"];
+}
+
+/** mod_proxy65 on its own listener, 127.0.0.1 only, announcing that address as its streamhost. */
+function proxy65Module(p: NonNullable<EjabberdInfo["proxy65"]>): string {
+  return `  mod_proxy65: { host: ${yaml(p.jid)}, ip: ${yaml(p.host)}, hostname: ${yaml(p.host)}, port: ${p.port}, access: local }`;
 }
 
 /**
@@ -83,6 +89,7 @@ function ejabberdYml(c: ConfigInput): string {
     "  mod_ping: {}",
     "  mod_stream_mgmt: {}",
     "  mod_stun_disco: { credentials_lifetime: 1h }",
+    ...(c.proxy65 ? [proxy65Module(c.proxy65)] : []),
     "",
   ].join("\n");
 }
@@ -143,7 +150,7 @@ export async function startEjabberd(opts: EjabberdOptions = {}): Promise<OwnedXm
   try {
     for (const sub of ["conf", "spool", "logs", "certs"]) await mkdir(join(dir, sub));
     const certs = await makeCertificates(join(dir, "certs"));
-    const [starttlsPort, directTlsPort, distPort] = await freePorts(3);
+    const [starttlsPort, directTlsPort, distPort, proxyPort] = await freePorts(4);
     const stunPort = await freeUdpPorts(["127.0.0.1"]);
     const relayPort = await freeUdpPorts(["127.0.0.1"], 100);
     const info: EjabberdInfo = {
@@ -157,6 +164,7 @@ export async function startEjabberd(opts: EjabberdOptions = {}): Promise<OwnedXm
       logFile: join(dir, "logs", "ejabberd.log"),
       node: `ejabberd_${randomBytes(4).toString("hex")}@localhost`,
       stunPort,
+      proxy65: { jid: `proxy.${opts.domain ?? "localhost"}`, host: "127.0.0.1", port: proxyPort! },
     };
     await writeFile(join(dir, "conf", "ejabberd.yml"), ejabberdYml({ ...info, stunPort, relayPort }));
     await writeFile(join(dir, "conf", "ejabberdctl.cfg"), ejabberdctlCfg(dir, distPort));

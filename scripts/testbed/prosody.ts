@@ -41,6 +41,12 @@ export interface ProsodyOptions {
   turn?: TurnExternal;
 }
 
+/** mod_proxy65's listener: a network setting, so global (Prosody 0.12 ignores it in the component). */
+const proxy65Listener = (p: NonNullable<ProsodyInfo["proxy65"]>) => [`proxy65_interfaces = ${luaList([p.host])}`, `proxy65_ports = ${luaList([p.port])}`];
+
+/** mod_proxy65 as a component of the domain, announcing the address it listens on. */
+const proxy65Component = (p: NonNullable<ProsodyInfo["proxy65"]>) => [`Component ${lua(p.jid)} "proxy65"`, `  proxy65_address = ${lua(p.host)}`, ""];
+
 export interface TurnExternal {
   secret: string;
   host: string;
@@ -74,6 +80,7 @@ interface ConfigInput {
   interfaces: readonly string[];
   pluginPaths: readonly string[];
   turn?: TurnExternal;
+  proxy65?: ProsodyInfo["proxy65"];
 }
 
 function config(c: ConfigInput): string {
@@ -96,10 +103,12 @@ function config(c: ConfigInput): string {
     `ssl = { certificate = ${lua(c.certs.certFile)}, key = ${lua(c.certs.keyFile)} }`,
     `log = { { levels = { min = "debug" }, to = "file", filename = ${lua(c.logFile)} } }`,
     ...(c.turn ? turnExternal(c.turn) : []),
+    ...(c.proxy65 ? proxy65Listener(c.proxy65) : []),
   ];
   // Prosody refuses to run as root unless told to; the test bed runs as root in CI containers.
   if (process.getuid?.() === 0) lines.push("run_as_root = true");
   lines.push("", `VirtualHost ${lua(c.domain)}`, "");
+  if (c.proxy65) lines.push(...proxy65Component(c.proxy65));
   return lines.join("\n");
 }
 
@@ -131,6 +140,8 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<OwnedXmpp
     await mkdir(join(dir, "data"));
     const certs = await makeCertificates(certsDir);
     const [starttlsPort, directTlsPort] = opts.ports ? [opts.ports.starttls, opts.ports.directTls] : await freePorts(2);
+    // A namespace of its own has no loopback proxy worth announcing.
+    const proxyPort = opts.netns ? undefined : (await freePorts(1))[0];
     const interfaces = opts.interfaces ?? [...LOOPBACK];
     const domain = opts.domain ?? "localhost";
     const modules = ["roster", "saslauth", "tls", "disco", "ping"];
@@ -148,6 +159,7 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<OwnedXmpp
       dir,
       logFile: join(dir, "prosody.log"),
       configFile: join(dir, "prosody.cfg.lua"),
+      ...(proxyPort ? { proxy65: { jid: `proxy.${domain}`, host: "127.0.0.1", port: proxyPort } } : {}),
     };
     await writeFile(info.configFile, config({ ...info, modules, interfaces, pluginPaths: opts.pluginPaths ?? [], ...(opts.turn && { turn: opts.turn }) }));
     // prosodyctl writes the account files directly, so users can exist before the server runs.

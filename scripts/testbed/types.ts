@@ -23,6 +23,8 @@ export interface CommonInfo {
   dir: string;
   /** The server's own log, at debug level. */
   logFile: string;
+  /** The XEP-0065 SOCKS5 proxy: its JID (an item of the domain) and the streamhost it announces (127.0.0.1). */
+  proxy65?: { jid: string; host: string; port: number };
 }
 
 export interface ProsodyInfo extends CommonInfo {

@@ -5,7 +5,7 @@ import type { UdpPicture } from "../core";
 
 export function udpJson(udp: UdpPicture): object {
   return {
-    services: udp.services.map(({ type, host, port, transport }) => ({ type, host, port, transport })),
+    services: udp.services.map(({ type, host, port, transport, flag, note }) => ({ type, host, port, transport, ...(flag ? { flag, note } : {}) })),
     bindings: udp.bindings.map((b) =>
       "error" in b
         ? { server: b.server, error: { code: b.error.code, message: b.error.message } }
@@ -23,14 +23,16 @@ export function udpJson(udp: UdpPicture): object {
 
 const at = (ip: string, port: number) => (ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`);
 
-/** Rows for the text table: one per STUN destination, then the behaviour and the verdict. */
+/** Rows for the text table: a flagged service first, one per STUN destination, then the behaviour and the verdict. */
 export function udpRows(udp: UdpPicture): [string, string][] {
+  const flagged: [string, string][] = udp.services.filter((s) => s.flag).map((s) => ["STUN service", `${s.type} ${at(s.host, s.port)}/${s.transport} ${s.note}`]);
   const rows: [string, string][] = udp.bindings.map((b) => [
     "UDP via STUN",
     "error" in b
       ? `${b.server.host}${b.server.ip ? ` (${at(b.server.ip, b.server.port)})` : `:${b.server.port}`}: ${b.error.code}: ${b.error.message}`
       : `${at(b.server.ip, b.server.port)} saw ${at(b.mapped.ip, b.mapped.port)} from ${at(b.local.ip, b.local.port)} (${b.rttMs} ms)`,
   ]);
+  rows.unshift(...flagged);
   rows.push(["UDP mapping", `${udp.mapping.behaviour} — ${udp.mapping.verdict}`]);
   rows.push(["", udp.mapping.reason]);
   return rows;

@@ -85,7 +85,7 @@ export async function check(given: CheckOptions): Promise<CheckResult> {
       if (options.udp === "off" || probedServices(services).length === 0) return result;
       const { local, family } = run.session;
       const probe = (await early.take(local.ip, services)) ?? (await startProbe({ services, localIp: local.ip, family, deadline: started + timeoutMs, note, ...signal }));
-      const { picture, socket } = await finishProbe({ ...probe, services }, { ip: result.address.ip, port: result.address.port });
+      const { picture, socket } = await finishProbe({ ...probe, services }, { ip: result.address.ip, port: result.address.port }, run.session.remote.ip);
       socket.close();
       return { ...result, udp: picture };
     });

@@ -127,7 +127,7 @@ function readService(
     transport,
     restricted: a.restricted === "true" || a.restricted === "1",
     hasCredentials: username !== undefined && password !== undefined,
-    flags: flagsFor(host, serverRange),
+    flags: rangeFlags(host, serverRange),
   };
   if (a.name !== undefined) service.name = quoted(a.name, MAX_NAME);
   if (namespace === NS_EXTDISCO_2 && a.expires !== undefined && a.expires.length <= MAX_TIME_TEXT && !Number.isNaN(Date.parse(a.expires))) {
@@ -139,11 +139,21 @@ function readService(
 
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 
-function validHost(host: string): boolean {
+/** An IP address or a DNS host name, at most 253 characters (XEP-0215 hosts, XEP-0065 streamhosts). */
+export function validHost(host: string): boolean {
   return host.length > 0 && host.length <= MAX_HOST && (parseIp(host) !== null || HOST_NAME.test(host));
 }
 
-function flagsFor(host: string, serverRange: string | undefined): ServiceFlag[] {
+/**
+ * Why a service announced at `host` is out of reach for peers elsewhere, when the XMPP server at
+ * `serverIp` is not in that kind of range itself (a test bed on loopback, a LAN server); [] when
+ * it is reachable, or a host name (its addresses are the resolver's business).
+ */
+export function serviceFlags(host: string, serverIp: string | undefined): ServiceFlag[] {
+  return rangeFlags(host, serverIp ? parseIp(serverIp)?.range : undefined);
+}
+
+function rangeFlags(host: string, serverRange: string | undefined): ServiceFlag[] {
   const ip = parseIp(host);
   if (!ip) return [];
   const flag = FLAG_RANGES[ip.range];

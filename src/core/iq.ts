@@ -42,8 +42,8 @@ export function stanzaError(iq: Element): StanzaErrorInfo {
 }
 
 export class IqClient {
-  /** Ids we sent and have not yet handed a reply for. */
-  private readonly pending = new Set<string>();
+  /** Ids we sent and have not yet handed a reply for, with the JID each was addressed to (lower case). */
+  private readonly pending = new Map<string, string | undefined>();
   /** Replies that arrived while another one was awaited. */
   private readonly early = new Map<string, IqReply>();
 
@@ -69,13 +69,19 @@ export class IqClient {
   awaits(el: Element): boolean {
     const type = el.attrs.type;
     const id = el.attrs.id;
-    return el.name === "iq" && (type === "result" || type === "error") && id !== undefined && this.pending.has(id) && this.acceptFrom(el.attrs.from);
+    return el.name === "iq" && (type === "result" || type === "error") && id !== undefined && this.pending.has(id) && this.answersFrom(id, el.attrs.from);
+  }
+
+  /** RFC 6120 §8.1.2.1: a reply comes from whom the request went to (a component: a proxy), or from the server. */
+  private answersFrom(id: string, from: string | undefined): boolean {
+    const to = this.pending.get(id);
+    return this.acceptFrom(from) || (to !== undefined && from?.toLowerCase() === to);
   }
 
   /** An IQ ready to be written (alone or with other data); its reply is then awaited with reply(id). */
   build(type: "get" | "set", payload: Element, to?: string): { id: string; element: Element } {
     const id = newId();
-    this.pending.add(id);
+    this.pending.set(id, to?.toLowerCase());
     return { id, element: xml("iq", { type, id, ...(to ? { to } : {}) }, payload) };
   }
 
@@ -105,7 +111,7 @@ export class IqClient {
         continue;
       }
       const replyId = el.attrs.id;
-      if (replyId === undefined || !this.pending.has(replyId) || this.early.has(replyId) || !this.acceptFrom(el.attrs.from)) continue;
+      if (replyId === undefined || !this.pending.has(replyId) || this.early.has(replyId) || !this.answersFrom(replyId, el.attrs.from)) continue;
       if (type === "result") this.early.set(replyId, { ok: true, iq: el });
       else if (type === "error") this.early.set(replyId, { ok: false, iq: el, error: stanzaError(el) });
     }

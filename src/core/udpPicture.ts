@@ -7,7 +7,7 @@
 // it (candidates --turn); check() closes it at once.
 import { lookup } from "node:dns/promises";
 import type { ErrorCode } from "./errors";
-import type { ExternalService } from "./extdisco";
+import { serviceFlags, type ExternalService, type ServiceFlag } from "./extdisco";
 import { parseIp, type Family } from "./ip";
 import { mappingBehaviour, type MappingBehaviour, type MappingVerdict } from "./candidates/mapping";
 import { probeMapping, type BindingOutcome } from "./stun/probe";
@@ -23,8 +23,11 @@ export type UdpBinding =
   | { server: { host: string; ip: string; port: number }; local: Endpoint; mapped: Endpoint; rttMs: number }
   | { server: { host: string; ip: string; port: number }; error: { code: ErrorCode; message: string } };
 
+/** An announced service as the picture shows it: flagged when peers elsewhere could not reach it. */
+export type PictureService = Service & { flag?: ServiceFlag["kind"]; note?: string };
+
 export interface UdpPicture {
-  services: Service[];
+  services: PictureService[];
   bindings: UdpBinding[];
   mapping: { behaviour: MappingBehaviour; portPreserved: boolean | null; sameNatAsTcp: boolean | null; verdict: MappingVerdict; reason: string };
 }
@@ -73,8 +76,15 @@ export async function startProbe(options: Omit<UdpProbeOptions, "tcpSeen">): Pro
   return { localIp: socket.local.ip, services: options.services, socket, done };
 }
 
-/** The picture from a started probe; the socket stays open for the caller (closed on failure). */
-export async function finishProbe(run: ProbeRun, tcpSeen: UdpProbeOptions["tcpSeen"]): Promise<{ picture: UdpPicture; socket: BoundSocket; outcomes: BindingOutcome[] }> {
+/**
+ * The picture from a started probe; the socket stays open for the caller (closed on failure).
+ * `serverIp`: the XMPP server's address, against which the services' addresses are flagged.
+ */
+export async function finishProbe(
+  run: ProbeRun,
+  tcpSeen: UdpProbeOptions["tcpSeen"],
+  serverIp?: string,
+): Promise<{ picture: UdpPicture; socket: BoundSocket; outcomes: BindingOutcome[] }> {
   const { socket } = run;
   try {
     const { outcomes, unresolved, asked } = await run.done;
@@ -85,7 +95,7 @@ export async function finishProbe(run: ProbeRun, tcpSeen: UdpProbeOptions["tcpSe
     ];
     const report = mappingBehaviour({ local: socket.local, bindings: outcomes.map((o) => ({ server: o.server, mapped: o.ok ? o.mapped : null })), tcpSeen });
     const { behaviour, portPreserved, sameNatAsTcp, verdict, reason } = report;
-    const services = run.services.map(({ type, host, port, transport }) => ({ type, host, port, transport }));
+    const services = run.services.map((s) => flagged(s, serverIp));
     return { picture: { services, bindings, mapping: { behaviour, portPreserved, sameNatAsTcp, verdict, reason } }, socket, outcomes };
   } catch (err) {
     socket.close();
@@ -93,8 +103,14 @@ export async function finishProbe(run: ProbeRun, tcpSeen: UdpProbeOptions["tcpSe
   }
 }
 
-export async function probeUdp(options: UdpProbeOptions): Promise<{ picture: UdpPicture; socket: BoundSocket; outcomes: BindingOutcome[] }> {
-  return finishProbe(await startProbe(options), options.tcpSeen);
+export async function probeUdp(options: UdpProbeOptions & { serverIp?: string }): Promise<{ picture: UdpPicture; socket: BoundSocket; outcomes: BindingOutcome[] }> {
+  return finishProbe(await startProbe(options), options.tcpSeen, options.serverIp);
+}
+
+/** The four fields, and the first flag of its address (XEP-0215 announcements are server text: already validated). */
+function flagged({ type, host, port, transport }: Service, serverIp: string | undefined): PictureService {
+  const [flag] = serviceFlags(host, serverIp);
+  return { type, host, port, transport, ...(flag ? { flag: flag.kind, note: flag.sentence } : {}) };
 }
 
 const at = (ip: string, port: number) => (ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`);

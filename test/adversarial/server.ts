@@ -425,6 +425,8 @@ export interface Script {
   onDisco?: Hook<[Extract<Item, { kind: "element" }>]>;
   /** An XEP-0279 query. */
   onQuery?: Hook<[Query]>;
+  /** Any other iq get/set (disco#items, a proxy's streamhost query, …); default: service-unavailable. */
+  onIq?: Hook<[Extract<Item, { kind: "element" }>]>;
 }
 
 const DEFAULT_FEATURES = [NS_DISCO_INFO, NS_SIC_1, NS_SIC_0];
@@ -544,6 +546,7 @@ export class AdversarialServer {
         if (await s.onQuery?.(c, query)) continue;
         await c.result(id, c.genuineAnswer(query));
       } else if (item.attrs.type === "get" || item.attrs.type === "set") {
+        if (await s.onIq?.(c, item)) continue;
         await c.error(id, "service-unavailable");
       }
     }

@@ -40,5 +40,6 @@ function output(command: CandidatesCommand, result: CandidatesResult): string {
     })),
     udp: result.udp ? udpJson(result.udp) : null,
     ...(result.relayError ? { relayError: result.relayError } : {}),
+    ...(result.proxyNotes.length > 0 ? { proxyNotes: result.proxyNotes } : {}),
   });
 }

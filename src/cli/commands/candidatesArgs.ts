@@ -24,8 +24,9 @@ Usage: xmpp-sic candidates <jid> [options] [--turn] [--format json|ice|s5b] [--s
 Logs in like check, then gathers transport candidates: host (this machine's UDP socket,
 bound to the XMPP connection's local address), server-reflexive UDP (a STUN Binding to
 each STUN server the server announces, XEP-0215), relay (with --turn: a TURN allocation
-with the server's credentials, released before exit) and, with --s5b-port, SOCKS5 direct
-and assisted (XEP-0279) candidates on that port. XEP-0065 proxies are not gathered yet.
+with the server's credentials, released before exit), the server's XEP-0065 SOCKS5
+proxies (disco#items, then each proxy's streamhosts) and, with --s5b-port, SOCKS5 direct
+and assisted (XEP-0279) candidates on that port.
 
 Options: the connection options of check (not --udp), and
   --turn                 also allocate a TURN relay (credentials live for this run only)
