@@ -9,6 +9,7 @@ export const SETTINGS = {
   notifyOnAddressChange: "notifyOnAddressChange",
   statusBarEnabled: "statusBar.enabled",
   keepSessionOpen: "keepSessionOpen",
+  consoleSendPresence: "console.sendPresence",
 } as const;
 
 function read<T>(key: string, fallback: T): T {
@@ -21,6 +22,7 @@ export const settings = {
   notifyOnAddressChange: () => read<boolean>(SETTINGS.notifyOnAddressChange, true),
   statusBarEnabled: () => read<boolean>(SETTINGS.statusBarEnabled, true),
   keepSessionOpen: () => read<boolean>(SETTINGS.keepSessionOpen, false),
+  consoleSendPresence: () => read<boolean>(SETTINGS.consoleSendPresence, false),
 };
 
 export function affects(event: vscode.ConfigurationChangeEvent, key: string): boolean {

@@ -1,0 +1,27 @@
+// Each account's send history in globalState, so "New Stanza…" can recall what was sent before a
+// reload. The core's SendHistory keeps it bounded and refuses any text carrying the password; a
+// tampered store is read back within the same limits.
+import type * as vscode from "vscode";
+import { SendHistory } from "../../core";
+
+const keyOf = (accountId: string) => `xmppSic.console.history.${accountId}`;
+
+export class SendHistories {
+  constructor(private readonly state: vscode.Memento) {}
+
+  /** Most recent first. */
+  recall(accountId: string, secrets: readonly string[] = []): readonly string[] {
+    return SendHistory.parse(this.state.get<string>(keyOf(accountId)), {}, secrets).entries;
+  }
+
+  async add(accountId: string, text: string, secrets: readonly string[]): Promise<void> {
+    const history = SendHistory.parse(this.state.get<string>(keyOf(accountId)), {}, secrets);
+    history.add(text, secrets);
+    await this.state.update(keyOf(accountId), history.serialise());
+  }
+
+  /** An account removed: its history goes with it. */
+  async forget(accountId: string): Promise<void> {
+    await this.state.update(keyOf(accountId), undefined);
+  }
+}
