@@ -3,7 +3,8 @@
 // menu; a disco#info iq typed by keyboard into the untitled XML editor; the editor-title Send
 // Stanza button; the server's reply opening beside the request (from the server's domain); the
 // Stanza Log's console group with both rows; malformed XML squiggled and not sent; Edit and
-// Resend from the Stanza Log's context menu, sent again and answered again.
+// Resend from the Stanza Log's context menu, sent again and answered again; New Stanza… with the
+// templates and the send history; Copy as Template on the reply; Close XML Console.
 //
 // Screenshots go to out/test/screenshots/; with XMPP_SIC_UPDATE_SCREENSHOTS=1 to docs/ as well
 // (docs/console-paired.png).
@@ -27,6 +28,7 @@ import {
   errorNotifications,
   notificationTexts,
   QUIET_SETTINGS,
+  quickInput,
   runCommand,
   screenshot,
   STEP_MS,
@@ -84,6 +86,7 @@ test("XML console: open from Results, type and send a stanza, see the paired rep
     });
     browser = await openBrowser({ width: 1600, height: 1200 });
     const { page } = browser;
+    await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
     const consoleLines: string[] = [];
     page.on("console", (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
     await page.goto(server.workbenchUrl(), { waitUntil: "domcontentloaded", timeout: 60_000 });
@@ -196,6 +199,37 @@ test("XML console: open from Results, type and send a stanza, see the paired rep
       await assertReplyOpened(before);
       await until(async () => (await (await discoRows()).count()) === 4, "the resent request and its reply in the Stanza Log");
       assert.deepEqual(await errorNotifications(page), [], "an error notification after resending");
+    });
+
+    await part("New Stanza…: the templates for the account's domain and what was sent before; Copy as Template; Close XML Console", async () => {
+      await runCommand(page, "XMPP IP Check: New Stanza…");
+      const widget = quickInput(page);
+      await widget.waitFor({ state: "visible", timeout: STEP_MS });
+      const rows = widget.locator(".quick-input-list .monaco-list-row");
+      await rows.first().waitFor({ timeout: STEP_MS });
+      let listed = (await rows.allInnerTexts()).map((r) => r.replace(/\s+/g, " "));
+      assert.ok(listed.some((r) => /Ping the server/.test(r)), `no ping template: ${listed.join(" / ")}`);
+      // The list is virtualised: filter it down to the stanzas sent before (no template's label has XML).
+      await widget.locator(".quick-input-box input").fill("<iq type");
+      await until(async () => (listed = (await rows.allInnerTexts()).map((r) => r.replace(/\s+/g, " "))).length > 0 && !listed.some((r) => /Ping the server/.test(r)), "the picker to list only what was sent before");
+      assert.ok(listed.some((r) => r.includes(`to="${prosody.domain}"> <query xmlns="http://jabber.org/protocol/disco#info"/>`)), `the sent iq is not recalled: ${listed.join(" / ")}`);
+      await widget.locator(".quick-input-box input").fill("Ping the server");
+      await widget.locator(".quick-input-box input").press("Enter");
+      let text = "";
+      await until(async () => /urn:xmpp:ping/.test((text = await groupText(untitled()).catch(() => ""))), "the ping template in an editor");
+      assert.match(text, new RegExp(`to="${prosody.domain.replace(/\./g, "\\.")}"`), "the template is not addressed to the account's domain");
+
+      const reply = (await discoRows()).filter({ hasText: "features" }).first();
+      await contextMenu(page, reply, "Copy as Template");
+      let copied = "";
+      await until(async () => /disco#info/.test((copied = await page.evaluate("navigator.clipboard.readText()").catch(() => "") as string)), "the template on the clipboard");
+      assert.doesNotMatch(copied, /\bid=|\bfrom=/, `the template keeps the reply's id or from: ${copied.slice(0, 300)}`);
+      assert.match(copied, new RegExp(`^<iq[^>]* to="${prosody.domain.replace(/\./g, "\\.")}"`), "the template is not addressed back to the server");
+
+      await runCommand(page, "XMPP IP Check: Close XML Console");
+      await runCommand(page, "XMPP IP Check: Close XML Console");
+      await until(async () => (await notificationTexts(page)).some((n) => /No XML console is open/.test(n)), "Close XML Console to say none is open any more");
+      assert.deepEqual(await errorNotifications(page), [], "an error notification after closing the console");
     });
   } finally {
     await browser?.dispose();
