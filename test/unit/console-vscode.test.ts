@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { compose, STANZA_TEMPLATES } from "../../src/core/console";
+import { SendHistories } from "../../src/vscode/console/sendHistory";
 import { forResend, templateFromReceived } from "../../src/vscode/console/stanzaTemplate";
 import { templateSnippets } from "../../src/vscode/console/templateSnippets";
 
@@ -49,4 +50,42 @@ test("Copy as Template: a received stanza addressed back to its sender, no id, n
   // No from: nothing to address it to, so no `to` either (the server answers for the account).
   const pushed = templateFromReceived(`<iq type="set" id="push1" to="alice@example.org/sic"><query xmlns="jabber:iq:roster"/></iq>`)!;
   assert.doesNotMatch(pushed, /\bto=|\bid=/);
+});
+
+/** globalState as VS Code keeps it: a key-value store (what SendHistories reads and writes). */
+class MemoryMemento {
+  readonly values = new Map<string, unknown>();
+  keys(): readonly string[] {
+    return [...this.values.keys()];
+  }
+  get<T>(key: string, fallback?: T): T | undefined {
+    return this.values.has(key) ? (this.values.get(key) as T) : fallback;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    if (value === undefined) this.values.delete(key);
+    else this.values.set(key, value);
+  }
+}
+
+test("send history per account in globalState: recent first, never the password, forgotten with the account", async () => {
+  const state = new MemoryMemento();
+  const histories = new SendHistories(state as never);
+  const secret = "correct horse battery";
+  await histories.add("a1", "<iq type='get'><ping xmlns='urn:xmpp:ping'/></iq>", [secret]);
+  await histories.add("a1", "<message to='b@x'><body>hi</body></message>", [secret]);
+  await histories.add("a1", `<message to='b@x'><body>${secret}</body></message>`, [secret]);
+  await histories.add("a2", "<presence/>", ["other"]);
+  assert.deepEqual(histories.recall("a1"), ["<message to='b@x'><body>hi</body></message>", "<iq type='get'><ping xmlns='urn:xmpp:ping'/></iq>"]);
+  assert.ok(![...state.values.values()].some((v) => String(v).includes("horse")), "the password reached globalState");
+  // Survives a reload: a fresh reader over the same store.
+  assert.equal(new SendHistories(state as never).recall("a2")[0], "<presence/>");
+  // Bounded, whatever was stored.
+  for (let i = 0; i < 150; i++) await histories.add("a2", `<presence id='${i}'/>`, []);
+  assert.equal(histories.recall("a2").length, 100);
+  assert.equal(histories.recall("a2")[0], "<presence id='149'/>");
+  await state.update("unrelated", 1);
+  await histories.keepOnly(["a2"]);
+  assert.deepEqual(histories.recall("a1"), []);
+  assert.equal(histories.recall("a2").length, 100);
+  assert.equal(state.get("unrelated"), 1);
 });

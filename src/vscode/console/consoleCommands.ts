@@ -19,12 +19,15 @@ export function registerConsoleCommands(services: Services, documents: StanzaDoc
   const { accounts, output } = services;
   const sessions = new ConsoleSessions(services);
   const diagnostics = new StanzaDiagnostics();
-  const ctx: ConsoleContext = { ...services, documents, sessions, diagnostics, history: new SendHistories(state), owners: new Map() };
+  const history = new SendHistories(state);
+  const ctx: ConsoleContext = { ...services, documents, sessions, diagnostics, history, owners: new Map() };
   return [
     sessions,
     diagnostics,
-    // A removed or edited account's session is closed: it would go on with stale settings.
+    // A removed or edited account's session is closed: it would go on with stale settings. A
+    // removed account's send history is forgotten.
     accounts.onDidChange(() => {
+      void history.keepOnly(accounts.list().map((a) => a.id));
       for (const s of sessions.list()) {
         const now = accounts.get(s.account.id);
         if (!now || settingsKey(withoutId(now)) !== settingsKey(withoutId(s.account))) void sessions.close(s.account.id);

@@ -4,7 +4,8 @@
 import type * as vscode from "vscode";
 import { SendHistory } from "../../core";
 
-const keyOf = (accountId: string) => `xmppSic.console.history.${accountId}`;
+const PREFIX = "xmppSic.console.history.";
+const keyOf = (accountId: string) => `${PREFIX}${accountId}`;
 
 export class SendHistories {
   constructor(private readonly state: vscode.Memento) {}
@@ -20,8 +21,9 @@ export class SendHistories {
     await this.state.update(keyOf(accountId), history.serialise());
   }
 
-  /** An account removed: its history goes with it. */
-  async forget(accountId: string): Promise<void> {
-    await this.state.update(keyOf(accountId), undefined);
+  /** Accounts removed: their histories go with them. */
+  async keepOnly(accountIds: readonly string[]): Promise<void> {
+    const kept = new Set(accountIds.map(keyOf));
+    for (const key of this.state.keys()) if (key.startsWith(PREFIX) && !kept.has(key)) await this.state.update(key, undefined);
   }
 }
