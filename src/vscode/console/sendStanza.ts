@@ -60,7 +60,7 @@ function composeOrExplain(ctx: ConsoleContext, text: string, secrets: readonly s
 
 /** Waits for the request's verdict; opens the reply beside the request, or says none came. */
 async function showVerdict(ctx: ConsoleContext, session: ConsoleSession, requestSeq: number): Promise<PairRecord> {
-  const record = await Promise.race([ctx.sessions.verdictOf(requestSeq), session.live.closed.then(() => null)]);
+  const record = await Promise.race([ctx.sessions.verdictOf(session, requestSeq), session.live.closed.then(() => null)]);
   if (!record) return { request: requestSeq, reply: null, latencyMs: null, outcome: "no-reply" };
   if (record.reply === null) {
     void vscode.window.showWarningMessage(vscode.l10n.t("No reply from the server to the request sent as {0} (waited until the deadline).", session.live.boundJid));

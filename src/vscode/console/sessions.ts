@@ -18,6 +18,8 @@ export interface ConsoleSession {
   live: LiveSession;
   /** The account's password, to refuse stanzas and history entries carrying it; never shown or stored. */
   secrets: readonly string[];
+  /** Request seq → who waits for its verdict (Send Stanza, to open the reply); emptied when the session ends. */
+  waiting: Map<number, (pair: PairRecord) => void>;
 }
 
 export interface ConsoleServices {
@@ -31,8 +33,6 @@ export interface ConsoleServices {
 export class ConsoleSessions implements vscode.Disposable {
   private readonly open = new Map<string, ConsoleSession>();
   private readonly opening = new Map<string, Promise<ConsoleSession>>();
-  /** Request seq → who waits for its verdict (Send Stanza, to open the reply). */
-  private readonly waiting = new Map<number, (pair: PairRecord) => void>();
   /** Sessions the user (or deactivate) closed: their end is not news. */
   private readonly closing = new Set<LiveSession>();
   private readonly changed = new vscode.EventEmitter<string>();
@@ -61,10 +61,10 @@ export class ConsoleSessions implements vscode.Disposable {
   }
 
   /** Resolves with the request's verdict (reply, error, no reply) once pairing reaches one. */
-  verdictOf(requestSeq: number): Promise<PairRecord> {
+  verdictOf(session: ConsoleSession, requestSeq: number): Promise<PairRecord> {
     const known = this.services.pairs.pairOf(requestSeq);
     if (known && known.request === requestSeq) return Promise.resolve(known);
-    return new Promise((resolve) => this.waiting.set(requestSeq, resolve));
+    return new Promise((resolve) => session.waiting.set(requestSeq, resolve));
   }
 
   async close(accountId: string): Promise<boolean> {
@@ -88,6 +88,7 @@ export class ConsoleSessions implements vscode.Disposable {
     const checkId = `console-${randomBytes(4).toString("hex")}`;
     checks.checks.set(checkId, { accountId: account.id, jid: account.jid, startedAt: Date.now(), kind: "console" });
     output.info(`XML console: opening a session for ${account.jid}`);
+    const waiting = new Map<number, (pair: PairRecord) => void>();
     const live = await openLiveSession({
       ...base,
       ...(signal ? { signal } : {}),
@@ -98,12 +99,12 @@ export class ConsoleSessions implements vscode.Disposable {
         const record = pairRecordOf(event);
         if (!record) return;
         pairs.record(record, log.list()[0]?.seq ?? 0);
-        const wake = this.waiting.get(record.request);
-        this.waiting.delete(record.request);
+        const wake = waiting.get(record.request);
+        waiting.delete(record.request);
         wake?.(record);
       },
     });
-    const session: ConsoleSession = { account, live, secrets: [base.password] };
+    const session: ConsoleSession = { account, live, secrets: [base.password], waiting };
     this.open.set(account.id, session);
     output.info(`XML console: ${account.jid} is live as ${live.boundJid}`);
     void live.closed.then((reason) => this.ended(session, reason));
@@ -113,6 +114,7 @@ export class ConsoleSessions implements vscode.Disposable {
 
   /** The session is over: forget it, and tell the user unless they closed it. */
   private ended(session: ConsoleSession, reason: SicError): void {
+    session.waiting.clear();
     if (this.open.get(session.account.id) === session) this.open.delete(session.account.id);
     if (this.closing.delete(session.live)) return;
     this.changed.fire(session.account.id);
