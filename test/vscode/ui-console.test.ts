@@ -4,18 +4,21 @@
 // Stanza button; the server's reply opening beside the request (from the server's domain); the
 // Stanza Log's console group with both rows; malformed XML squiggled and not sent; Edit and
 // Resend from the Stanza Log's context menu, sent again and answered again; New Stanza… with the
-// templates and the send history; Copy as Template on the reply; Close XML Console.
+// templates and the send history; Copy as Template on the reply; Close XML Console; the server
+// ending a session (a second login with its resource) told to the user, with no reconnect.
 //
 // Screenshots go to out/test/screenshots/; with XMPP_SIC_UPDATE_SCREENSHOTS=1 to docs/ as well
 // (docs/console-paired.png).
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import type { Locator, Page } from "playwright-core";
 import { sharedServer } from "../../scripts/testbed/shared";
+import { StanzaLog } from "../../src/core";
+import { openLiveSession } from "../../src/core/console/liveSession";
 import { openBrowser, type BrowserSession } from "./browser";
 import { CodeServer } from "./codeServer";
 import { distinctivePassword } from "./fixtures";
@@ -230,6 +233,41 @@ test("XML console: open from Results, type and send a stanza, see the paired rep
       await runCommand(page, "XMPP IP Check: Close XML Console");
       await until(async () => (await notificationTexts(page)).some((n) => /No XML console is open/.test(n)), "Close XML Console to say none is open any more");
       assert.deepEqual(await errorNotifications(page), [], "an error notification after closing the console");
+    });
+
+    await part("the server ends the session (a login with the same resource replaces it): the console says so, and reconnects only when asked", async () => {
+      await clearNotifications(page);
+      await runCommand(page, "XMPP IP Check: Open XML Console");
+      // The newest group is on top: its bind row names the resource the server gave this session.
+      const bindRow = (await stanzaLog()).locator(".monaco-list-row[aria-level='2']", { hasText: /bind → / }).first();
+      let boundJid = "";
+      await until(async () => {
+        const groups = await (await stanzaLog()).locator(".monaco-list-row[aria-level='1']").count();
+        boundJid = /bind → (\S+)/.exec(await bindRow.locator(".label-name").first().innerText().catch(() => ""))?.[1] ?? "";
+        return groups === 2 && boundJid.includes("/");
+      }, "the second console session's group with its bind");
+      const intruder = await openLiveSession({
+        jid: boundJid,
+        password,
+        host: "127.0.0.1",
+        port: prosody.starttlsPort,
+        tls: "starttls",
+        caPem: readFileSync(prosody.certs.caFile, "utf8"),
+        profiles: null,
+        timeoutMs: STEP_MS,
+        log: new StanzaLog(),
+      });
+      try {
+        let shown: string[] = [];
+        await until(async () => (shown = await errorNotifications(page)).some((n) => n.includes(`The XML console of ${jid} was closed`)), "the notice that the server ended the console");
+        assert.ok(shown.some((n) => /Reopen Console/.test(n)), `the notice offers no way to reopen: ${shown.join(" / ")}`);
+        // Nothing reconnected on its own: no third group.
+        await page.waitForTimeout(2_000);
+        assert.equal(await (await stanzaLog()).locator(".monaco-list-row[aria-level='1']").count(), 2, "the console reconnected by itself");
+        await clearNotifications(page);
+      } finally {
+        await intruder.close();
+      }
     });
   } finally {
     await browser?.dispose();
