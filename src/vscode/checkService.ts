@@ -2,7 +2,7 @@
 // addresses and timings, never credentials). Everything the views and the API show comes from here.
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
-import { checkAndKeepOpen, checkFamilies, ProfileCache, type CheckOptions, type CheckResult, type LiveCheck, type StanzaLog } from "../core";
+import { checkAndKeepOpen, checkFamilies, ProfileCache, type CheckOptions, type CheckResult, type LiveCheck, type SessionOptions, type StanzaLog } from "../core";
 import { withoutId, type Account, type AccountStore } from "./accounts";
 import { addressChanges, fromFamilies, settingsKey, storedError, type CheckOutcome, type FamilyChange } from "./outcome";
 import { toSicError, type Output } from "./output";
@@ -133,19 +133,8 @@ export class CheckService implements vscode.Disposable {
     this.output.info(`Checking ${account.jid} via ${target}`);
     let outcome: CheckOutcome;
     try {
-      const password = await this.accounts.password(account.id);
-      if (!password) {
-        throw toSicError(new Error(vscode.l10n.t("No password is stored for {0}. Edit the account to set it.", account.jid)));
-      }
       const options: CheckOptions = {
-        jid: account.jid,
-        password,
-        ...(account.host ? { host: account.host } : {}),
-        ...(account.port ? { port: account.port } : {}),
-        ...(account.tls ? { tls: account.tls } : {}),
-        ...(account.caFile ? { caFile: account.caFile } : {}),
-        ...(account.fingerprint ? { fingerprint: account.fingerprint } : {}),
-        timeoutMs: settings.timeoutMs(),
+        ...(await connectionOptions(this.accounts, account)),
         udp: settings.udp(),
         signal: controller.signal,
         log: this.log,
@@ -211,6 +200,24 @@ export class CheckService implements vscode.Disposable {
     if (this.profileCache) await this.state.update(PROFILES_KEY, this.profileCache.toJSON());
     await this.state.update(RESULTS_KEY, Object.fromEntries(this.results));
   }
+}
+
+/** How to reach and log in to an account (checks and console sessions alike); the password from SecretStorage. */
+export async function connectionOptions(accounts: AccountStore, account: Account): Promise<SessionOptions & { timeoutMs: number }> {
+  const password = await accounts.password(account.id);
+  if (!password) {
+    throw toSicError(new Error(vscode.l10n.t("No password is stored for {0}. Edit the account to set it.", account.jid)));
+  }
+  return {
+    jid: account.jid,
+    password,
+    ...(account.host ? { host: account.host } : {}),
+    ...(account.port ? { port: account.port } : {}),
+    ...(account.tls ? { tls: account.tls } : {}),
+    ...(account.caFile ? { caFile: account.caFile } : {}),
+    ...(account.fingerprint ? { fingerprint: account.fingerprint } : {}),
+    timeoutMs: settings.timeoutMs(),
+  };
 }
 
 function describe(outcome: CheckOutcome): string {

@@ -11,6 +11,8 @@ import { registerAccountCommands } from "./commands/accountCommands";
 import { registerCheckCommands } from "./commands/checkCommands";
 import { registerResultCommands } from "./commands/resultCommands";
 import { registerStanzaCommands } from "./commands/stanzaCommands";
+import { registerConsoleCommands } from "./console/consoleCommands";
+import { PairBook } from "./console/pairBook";
 import { Output } from "./output";
 import { ResultsView } from "./resultsView";
 import { STANZA_SCHEME, StanzaDocuments } from "./stanzaDocuments";
@@ -30,7 +32,8 @@ export function activate(context: vscode.ExtensionContext): XmppSicApi {
   const resultsTree = vscode.window.createTreeView("xmppSic.results", { treeDataProvider: resultsView, showCollapseAll: false });
   resultsView.watch(resultsTree);
   const results = new vscode.EventEmitter<{ accountId: string; outcome: CheckOutcome }>();
-  const services = { accounts, checks, output, log, stanzaView };
+  const pairs = new PairBook();
+  const services = { accounts, checks, output, log, stanzaView, pairs };
 
   const syncContext = () => void vscode.commands.executeCommand("setContext", "xmppSic.hasAccounts", accounts.list().length > 0);
   syncContext();
@@ -40,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): XmppSicApi {
     accounts,
     checks,
     stanzaView,
+    pairs,
     resultsView,
     results,
     accounts.onDidChange(syncContext),
@@ -53,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): XmppSicApi {
     ...registerCheckCommands(services),
     ...registerResultCommands(services),
     ...registerStanzaCommands(services, stanzaDocuments),
+    ...registerConsoleCommands(services, stanzaDocuments, context.globalState),
   );
 
   return createApi(accounts, checks, () => log.list(), results.event);

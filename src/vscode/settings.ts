@@ -10,6 +10,7 @@ export const SETTINGS = {
   statusBarEnabled: "statusBar.enabled",
   keepSessionOpen: "keepSessionOpen",
   udp: "udp",
+  consoleSendPresence: "console.sendPresence",
 } as const;
 
 function read<T>(key: string, fallback: T): T {
@@ -24,6 +25,7 @@ export const settings = {
   keepSessionOpen: () => read<boolean>(SETTINGS.keepSessionOpen, false),
   /** The UDP picture: "auto" when the server announces STUN, or "off"; anything else reads as "auto". */
   udp: (): "auto" | "off" => (read<string>(SETTINGS.udp, "auto") === "off" ? "off" : "auto"),
+  consoleSendPresence: () => read<boolean>(SETTINGS.consoleSendPresence, false),
 };
 
 export function affects(event: vscode.ConfigurationChangeEvent, key: string): boolean {
