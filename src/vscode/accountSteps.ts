@@ -41,13 +41,13 @@ export async function askHost(h: StepHeader, d: Draft): Promise<Answer<{ host?: 
     placeholder: vscode.l10n.t("empty: found through the JID's domain"),
     value: d.host ?? "",
     validate: (v) => {
-      const split = v.trim() === "" ? undefined : splitHostPort(v);
+      const split = v.trim() === "" ? undefined : splitHostPort(v, vscode.l10n);
       return typeof split === "string" ? split : undefined;
     },
   });
   if (answer === undefined || answer === BACK) return answer;
   if (answer.trim() === "") return {};
-  const split = splitHostPort(answer) as { host: string; port?: number };
+  const split = splitHostPort(answer, vscode.l10n) as { host: string; port?: number };
   return split.port === undefined ? { host: split.host } : split;
 }
 
