@@ -55,7 +55,7 @@ export async function readActivationStats(page: Page, ids: string[]): Promise<Ac
     await runCommand(page, "View: Close All Editors");
     rows = parseActivationStats(text);
     return ids.every((id) => rows.some((r) => r.id.toLowerCase() === id.toLowerCase()));
-  }, `activation stats for ${ids.join(", ")}`, 60_000);
+  }, `activation stats for ${ids.join(", ")}`, 240_000);
   return rows;
 }
 

@@ -197,7 +197,8 @@ export const ext: Section<ExtResult> = {
     L.push(
       "",
       `Medians: ours ${ms(m.ours, 0)} ms (load code ${ms(m.oursLoad, 0)}, activate() ${ms(m.oursCall, 0)}); the baseline ${ms(m.hello, 0)} ms; ours − baseline ${ms(m.own, 0)} ms. ` +
-        `The machine's load shows in these numbers (see "Other load" above): they are wall-clock times of a busy extension host at start-up.`,
+        `The machine's load shows in these numbers (see "Other load" above): they are wall-clock times of a busy extension host at start-up.` +
+        (ext.activation.failures.length ? ` ${ext.activation.failures.length} start(s) could not be read and were replaced: ${ext.activation.failures.join("; ")}.` : ""),
       "",
     );
     return L;
