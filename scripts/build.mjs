@@ -11,9 +11,10 @@
 // name and renamed into place, so a test running dist/cli.js never sees a half-written file while
 // another build replaces it.
 import * as esbuild from "esbuild";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { coreBundle, coreNames, lazyCore } from "./lazyCore.mjs";
+import { vscodeRequire } from "./vscodeRequire.mjs";
 
 const args = process.argv.slice(2);
 const withTests = args.includes("--tests");
@@ -71,7 +72,7 @@ const builds = [
     entryPoints: { extension: "src/vscode/extension.ts" },
     outdir: "dist",
     external: ["vscode"],
-    plugins: [lazyCore(coreNames())],
+    plugins: [lazyCore(coreNames()), vscodeRequire(realpathSync("src/vscode"))],
   }),
   esbuild.build({
     ...common,

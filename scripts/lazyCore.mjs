@@ -16,6 +16,7 @@ const SHELL_DIR = realpathSync(join(root, "src/vscode"));
 const SHELL_CORE_MODULES = ["index.ts", "account.ts"];
 const EAGER = { StanzaLog: "src/core/stanzaLog.ts" };
 const LAZY_NS = "xmpp-sic-lazy-core";
+const GETTERS = "core-getters";
 
 /** esbuild options for dist/core.js. */
 export const coreBundle = {
@@ -49,6 +50,7 @@ export const lazyCore = (names) => ({
   setup(build) {
     build.onResolve({ filter: /core/ }, (args) => {
       if (args.namespace === LAZY_NS && args.path === "./core.js") return { path: "./core.js", external: true };
+      if (args.namespace === LAZY_NS && args.path === GETTERS) return { path: GETTERS, namespace: LAZY_NS };
       if (!args.importer.startsWith(SHELL_DIR + sep)) return undefined;
       const target = resolve(args.resolveDir, args.path);
       if (target !== CORE_DIR && !target.startsWith(CORE_DIR + sep)) return undefined;
@@ -58,6 +60,10 @@ export const lazyCore = (names) => ({
       }
       return { path: "core", namespace: LAZY_NS };
     });
-    build.onLoad({ filter: /.*/, namespace: LAZY_NS }, () => ({ contents: lazyCoreSource(names), loader: "js", resolveDir: root }));
+    // The shell's files import an ES module that re-exports the getters: esbuild then copies the
+    // getters onto one namespace object once, not once per importing file (as it does for a
+    // CommonJS module imported from ESM).
+    build.onLoad({ filter: /^core$/, namespace: LAZY_NS }, () => ({ contents: `export * from "${GETTERS}";`, loader: "js", resolveDir: root }));
+    build.onLoad({ filter: new RegExp(`^${GETTERS}$`), namespace: LAZY_NS }, () => ({ contents: lazyCoreSource(names), loader: "js", resolveDir: root }));
   },
 });

@@ -1,16 +1,16 @@
 // `npm run bench`: bundles the benchmark (scripts/bench/bench.ts) and, into a private dir, the
-// production CLI and extension exactly as `node scripts/build.mjs --production` builds
-// dist/cli.js and dist/extension.js (same esbuild options), then runs the benchmark in a child
-// Node with --expose-gc. Private output (.cache/bench/, git-ignored) so a concurrent
-// `npm run build` or test build in the same tree cannot swap the CLI mid-run.
+// production CLI exactly as `node scripts/build.mjs --production` builds dist/cli.js (same esbuild
+// options), then runs the benchmark in a child Node with --expose-gc. Private output (.cache/bench/,
+// git-ignored) so a concurrent `npm run build` or test build in the same tree cannot swap the CLI
+// mid-run. The extension section packages its own .vsix (`npm run package`, in a staging copy).
 //
 //   npm run bench [-- --quick] [-- --no-write] [-- --only rtt,warm] [-- --ref REF]   (-- --help lists all)
 //
 // --ref REF measures src/ as committed at git REF (e.g. HEAD, a commit, a branch) instead of the
 // working tree's: src/ is extracted with `git archive` and every import of src/ (the CLI, the
-// extension, and the bench's own in-process checks) is redirected there. The harness itself and
-// the test bed still come from the working tree. For before/after comparisons, and for measuring
-// while src/ is mid-edit.
+// bench's own in-process checks) is redirected there. The harness itself, the test bed and the
+// extension's .vsix still come from the working tree. For before/after comparisons, and for
+// measuring while src/ is mid-edit.
 import * as esbuild from "esbuild";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -80,9 +80,8 @@ const production = {
   plugins: [redirectSrc],
 };
 
-process.stderr.write(`bench: bundling the production CLI and extension${refLabel ? ` (src/ at ${refLabel})` : ""}, and the benchmark …\n`);
+process.stderr.write(`bench: bundling the production CLI${refLabel ? ` (src/ at ${refLabel})` : ""}, and the benchmark …\n`);
 await Promise.all([
-  esbuild.build({ ...production, entryPoints: { extension: join(srcRoot, "src/vscode/extension.ts") }, outdir: distDir, external: ["vscode"] }),
   esbuild.build({ ...production, entryPoints: { cli: join(srcRoot, "src/cli/main.ts") }, outdir: distDir, banner: { js: "#!/usr/bin/env node" } }),
   esbuild.build({
     ...production,

@@ -41,13 +41,13 @@ export async function askHost(h: StepHeader, d: Draft): Promise<Answer<{ host?: 
     placeholder: vscode.l10n.t("empty: found through the JID's domain"),
     value: d.host ?? "",
     validate: (v) => {
-      const split = v.trim() === "" ? undefined : splitHostPort(v);
+      const split = v.trim() === "" ? undefined : splitHostPort(v, vscode.l10n);
       return typeof split === "string" ? split : undefined;
     },
   });
   if (answer === undefined || answer === BACK) return answer;
   if (answer.trim() === "") return {};
-  const split = splitHostPort(answer) as { host: string; port?: number };
+  const split = splitHostPort(answer, vscode.l10n) as { host: string; port?: number };
   return split.port === undefined ? { host: split.host } : split;
 }
 
@@ -149,18 +149,20 @@ const FAMILY_TEXT: Record<FamilyChoice, [string, string]> = {
   ipv4: [vscode.l10n.t("IPv4 only"), vscode.l10n.t("one check over IPv4")],
   ipv6: [vscode.l10n.t("IPv6 only"), vscode.l10n.t("one check over IPv6")],
 };
-const FAMILY_ITEMS: FamilyItem[] = FAMILY_CHOICES.map((choice) => ({ label: FAMILY_TEXT[choice][0], description: FAMILY_TEXT[choice][1], choice }));
+// Built on first use: FAMILY_CHOICES lives in the lazily loaded core, which activation must not load.
+const familyItems = (): FamilyItem[] => FAMILY_CHOICES.map((choice) => ({ label: FAMILY_TEXT[choice][0], description: FAMILY_TEXT[choice][1], choice }));
 
 export function familyLabel(choice: FamilyChoice | undefined): string {
   return FAMILY_TEXT[choice ?? "auto"][0];
 }
 
 export async function askFamilies(h: StepHeader, d: Draft): Promise<Answer<FamilyChoice>> {
+  const items = familyItems();
   const answer = await askPick({
     ...h,
     placeholder: vscode.l10n.t("Which address families to check, each on its own connection (IPv4 is often NATed while IPv6 is routed)"),
-    items: FAMILY_ITEMS,
-    active: FAMILY_ITEMS.find((i) => i.choice === (d.families ?? "auto")),
+    items,
+    active: items.find((i) => i.choice === (d.families ?? "auto")),
   });
   return answer === undefined || answer === BACK ? answer : answer.choice;
 }

@@ -128,9 +128,15 @@ export class CheckService implements vscode.Disposable {
     this.checks.set(checkId, { accountId: account.id, jid: account.jid, startedAt: Date.now() });
     const controller = new AbortController();
     const cancel = token?.onCancellationRequested(() => controller.abort());
-    const target = `${account.host ?? "(domain)"}:${account.port ?? "default"} ${account.tls ?? "TLS as SRV says"}, ${account.families ?? "auto"} families`;
+    const target = vscode.l10n.t(
+      "{0}:{1} {2}, {3} families",
+      account.host ?? vscode.l10n.t("(domain)"),
+      account.port ?? vscode.l10n.t("default"),
+      account.tls ?? vscode.l10n.t("TLS as SRV says"),
+      account.families ?? "auto",
+    );
     const key = settingsKey(withoutId(account));
-    this.output.info(`Checking ${account.jid} via ${target}`);
+    this.output.info(vscode.l10n.t("Checking {0} via {1}", account.jid, target));
     let outcome: CheckOutcome;
     try {
       const options: CheckOptions = {
@@ -142,11 +148,11 @@ export class CheckService implements vscode.Disposable {
         profiles: this.profiles,
       };
       outcome = await this.runFamilies(account, options, key);
-      this.output.info(`${account.jid}: ${describe(outcome)}`);
+      this.output.info(vscode.l10n.t("{0}: {1}", account.jid, describe(outcome)));
     } catch (err) {
       const error = toSicError(err);
       outcome = { ok: false, error: storedError(error), at: new Date().toISOString(), settingsKey: key };
-      this.output.warn(`${account.jid}: ${error.code}: ${outcome.error.message}`);
+      this.output.warn(vscode.l10n.t("{0}: {1}: {2}", account.jid, error.code, outcome.error.message));
     } finally {
       cancel?.dispose();
     }
@@ -175,7 +181,7 @@ export class CheckService implements vscode.Disposable {
         return await live.recheck({ timeoutMs: options.timeoutMs!, signal: options.signal!, checkId: options.checkId! });
       } catch (err) {
         if (toSicError(err).code === "cancelled") throw err;
-        this.output.info(`${account.jid}: the kept session ended (${toSicError(err).message}); connecting afresh`);
+        this.output.info(vscode.l10n.t("{0}: the kept session ended ({1}); connecting afresh", account.jid, toSicError(err).message));
       }
     }
     this.closeSession(account.id);
@@ -221,8 +227,9 @@ export async function connectionOptions(accounts: AccountStore, account: Account
 }
 
 function describe(outcome: CheckOutcome): string {
-  const one = (r: CheckResult) => `${r.address.family} ${r.address.ip}${r.address.port ? `:${r.address.port}` : ""} (${r.nat.verdict}, ${r.namespace}, ${r.timingsMs.total} ms)`;
-  if (!outcome.families && !outcome.ok) return `${outcome.error.code}: ${outcome.error.message}`;
+  const one = (r: CheckResult) =>
+    vscode.l10n.t("{0} {1} ({2}, {3}, {4} ms)", r.address.family, `${r.address.ip}${r.address.port ? `:${r.address.port}` : ""}`, r.nat.verdict, r.namespace, r.timingsMs.total);
+  if (!outcome.families && !outcome.ok) return vscode.l10n.t("{0}: {1}", outcome.error.code, outcome.error.message);
   const families = outcome.families ?? (outcome.ok ? [{ ok: true as const, result: outcome.result, family: outcome.result.address.family }] : []);
-  return families.map((f) => (f.ok ? one(f.result) : `${f.family} ${f.error.code}: ${f.error.message}`)).join("; ");
+  return families.map((f) => (f.ok ? one(f.result) : vscode.l10n.t("{0} {1}: {2}", f.family, f.error.code, f.error.message))).join("; ");
 }

@@ -21,6 +21,15 @@ test("a port that is not one, or a host with spaces, is refused with a sentence"
   assert.match(splitHostPort("https://xmpp.example.org") as string, /no spaces or slashes/);
 });
 
+test("the sentences come from the localizer the caller passes (the extension passes vscode.l10n)", () => {
+  const asked: string[] = [];
+  const marked = { t: (message: string, ...args: Array<string | number | boolean>) => (asked.push(message), `[${message}|${args.join(",")}]`) };
+  assert.equal(splitHostPort("xmpp example.org", marked), "[A host name or IP address has no spaces or slashes.|]");
+  const bad = splitHostPort("127.0.0.1:abc", marked) as string;
+  assert.match(bad, /^\[After the colon comes the port: \{0\}\|Port must be a whole number/);
+  assert.deepEqual(asked, ["A host name or IP address has no spaces or slashes.", "After the colon comes the port: {0}"]);
+});
+
 test("~ and ~/ are the home directory; anything else is as typed", () => {
   assert.equal(expandHome("~/ca.pem"), `${homedir()}/ca.pem`);
   assert.equal(expandHome("~"), homedir());

@@ -7,7 +7,6 @@ import { join } from "node:path";
 export const ROOT = process.env.XMPP_SIC_BENCH_ROOT ?? process.cwd();
 const DIST = process.env.XMPP_SIC_BENCH_DIST ?? join(ROOT, "dist");
 export const CLI = join(DIST, "cli.js");
-export const EXTENSION = join(DIST, "extension.js");
 export const PYTHON = "/usr/bin/python3";
 export const SLIXMPP_SCRIPT = join(ROOT, "scripts", "bench", "slixmpp_check.py");
 /** Where the round-trip sections' TLS key logs go (one file per tool; lines are keyed by client random). */

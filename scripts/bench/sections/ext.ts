@@ -1,12 +1,16 @@
-// Section 5: the extension: the size of its production bundle, and the memory the stanza log keeps
-// after many stanzas (a realistic mix, through StanzaRecorder with its redaction).
-import { readFileSync, statSync } from "node:fs";
+// Section 5: the extension: the packaged .vsix (its size, and its activation time as VS Code
+// reports it, next to a one-line baseline extension: extActivation.ts), and the memory the stanza
+// log keeps after many stanzas (a realistic mix, through StanzaRecorder with its redaction).
 import { performance } from "node:perf_hooks";
-import { gzipSync } from "node:zlib";
 import { xml, type Element } from "@xmpp/xml";
 import { StanzaLog, StanzaRecorder } from "../../../src/core/stanzaLog";
-import { EXTENSION, PASSWORD, progress } from "../harness/config";
+import { PASSWORD, progress } from "../harness/config";
+import { median, ms, verdict } from "../harness/stats";
+import { HELLO, measureActivation, OURS, shown, type ActivationNumbers } from "./extActivation";
 import type { Section } from "./section";
+
+/** The issue's target for the activation time Running Extensions shows (issue 11, item 8). */
+const TARGET_MS = 20;
 
 const STANZAS = 100_000;
 
@@ -89,42 +93,114 @@ function stanzaMemory(): { entries: number; kib: number; heapDeltaMiB: number; m
   return { entries, kib: bytes / 1024, heapDeltaMiB: (after - before) / 2 ** 20, ms: elapsed };
 }
 
-type ExtResult = ReturnType<typeof extensionNumbers>;
+interface ExtResult {
+  activation: ActivationNumbers;
+  memory: ReturnType<typeof stanzaMemory>;
+}
 
-function extensionNumbers() {
-  const bytes = statSync(EXTENSION).size;
-  const gzip = gzipSync(readFileSync(EXTENSION)).length;
-  progress(`stanza log: ${STANZAS} stanzas through StanzaRecorder …`);
-  return { bytes, gzip, memory: stanzaMemory() };
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** Medians over the starts: Running Extensions' number (load + call), its parts, ours minus the baseline's. */
+function activationMedians(a: ActivationNumbers) {
+  const of = (f: (s: ActivationNumbers["starts"][number]) => number) => median(a.starts.map(f));
+  return {
+    ours: of((s) => shown(s.ours)),
+    oursLoad: of((s) => s.ours.loadCodeMs),
+    oursCall: of((s) => s.ours.callActivateMs),
+    hello: of((s) => shown(s.hello)),
+    own: of((s) => shown(s.ours) - shown(s.hello)),
+  };
+}
+
+function activationSummary(a: ActivationNumbers): string {
+  if (a.skipped) return `not measured: ${a.skipped}`;
+  const m = activationMedians(a);
+  return (
+    `${ms(m.ours, 0)} ms (load code ${ms(m.oursLoad, 0)} + activate() ${ms(m.oursCall, 0)}); a one-line extension, same events, same starts: ${ms(m.hello, 0)} ms; ` +
+    `ours minus it, start by start: ${ms(m.own, 0)} ms (medians of ${a.starts.length} fresh code-server starts, section 5)`
+  );
+}
+
+function startRows(a: ActivationNumbers): string[] {
+  return a.starts.map((s, i) => {
+    const others = s.sameEvent.map((r) => `${r.id} ${r.loadCodeMs}`).join(", ") || "none";
+    return (
+      `| ${i + 1} | ${shown(s.ours)} (${s.ours.loadCodeMs} + ${s.ours.callActivateMs}) | ${s.ours.runningExtensions ?? "—"} | ` +
+      `${shown(s.hello)} (${s.hello.loadCodeMs} + ${s.hello.callActivateMs}) | ${shown(s.ours) - shown(s.hello)} | ${others} |`
+    );
+  });
 }
 
 export const ext: Section<ExtResult> = {
   name: "ext",
-  about: "5. the extension: bundle size, stanza log memory after 100 000 stanzas (no servers)",
+  about: "5. the extension: the packaged .vsix's size and activation time in code-server (next to a one-line baseline), stanza log memory",
+  quietLabel: "5",
   needs: {},
-  measure: async () => extensionNumbers(),
+  measure: async ({ options }) => {
+    const activation = await measureActivation(options.quick ? 2 : 5);
+    progress(`stanza log: ${STANZAS} stanzas through StanzaRecorder …`);
+    return { activation, memory: stanzaMemory() };
+  },
+  targets: [
+    {
+      order: 6,
+      row(ext) {
+        const a = ext?.activation;
+        const measured = a && !a.skipped && a.starts.length > 0 ? activationMedians(a) : undefined;
+        return (
+          `| Activation **≤ ${TARGET_MS} ms** as VS Code's Running Extensions reports it, for the packaged .vsix | ` +
+          `${a ? activationSummary(a) : "not measured"} | ${verdict(measured && measured.ours <= TARGET_MS)}` +
+          `${measured && measured.ours > TARGET_MS && measured.own <= TARGET_MS ? ` (our own part, ${ms(measured.own, 0)} ms, is within it: the rest is the extension host's, see section 5)` : ""} |`
+        );
+      },
+    },
+  ],
   summary(ext) {
-    const L: string[] = [];
-    L.push(`| Extension: dist/extension.js (production build) | ${(ext.bytes / 1024).toFixed(1)} KiB (${(ext.gzip / 1024).toFixed(1)} KiB gzipped) | |`);
-    L.push("| Extension: activate() time | measured by `npm run test:vscode` in a real VS Code 1.100 (code-server), which prints `activate() took N ms` from VS Code's own extension-host timings | not measured by this harness (it needs the workbench); 2026-11-25: 28 ms (loading the code 25 ms + activate() 3 ms), dev build |");
-    L.push(
+    const { packaged, activationEvents } = ext.activation;
+    return [
+      `| Extension: the .vsix (\`npm run package\`) | ${kib(packaged.vsixBytes)}; inside it dist/extension.js ${kib(packaged.shellBytes)}, dist/core.js ${kib(packaged.coreBytes)} (loaded on first use) | |`,
+      `| Extension: activation as Running Extensions shows it (load code + activate()), median | ${activationSummary(ext.activation)} | activationEvents ${JSON.stringify(activationEvents)} |`,
       `| Extension: stanza log after ${STANZAS.toLocaleString("en")} stanzas | ${ext.memory.heapDeltaMiB.toFixed(2)} MiB heap after GC | ` +
         `${ext.memory.entries} entries (${ext.memory.kib.toFixed(0)} KiB of XML) kept by the default limits |`,
-    );
-    return L;
+    ];
   },
   chapter(ext) {
+    const { packaged, activationEvents, starts, skipped } = ext.activation;
     const L: string[] = [];
     L.push("## 5. The extension", "");
     L.push("| Measurement | Value | How |", "|---|---|---|");
-    L.push(`| dist/extension.js size | ${ext.bytes.toLocaleString("en")} bytes (${(ext.gzip / 1024).toFixed(1)} KiB gzipped) | production bundle, same esbuild options as \`node scripts/build.mjs --production\` |`);
-    L.push("| activate() time | measured by `npm run test:vscode` (`activate() took N ms`, from VS Code's extension-host timings) | 2026-11-25: 28 ms (load 25 + activate 3) |");
     L.push(
+      `| The .vsix | ${packaged.vsixBytes.toLocaleString("en")} bytes | \`npm run package\` (vsce; its vscode:prepublish is \`node scripts/build.mjs --production\`) in a staging copy of the tree |`,
+      `| dist/extension.js, dist/core.js in it | ${packaged.shellBytes.toLocaleString("en")} bytes, ${packaged.coreBytes.toLocaleString("en")} bytes | the shell, required at activation; the core (TLS, SASL, XML, DNS), required on its first use (scripts/lazyCore.mjs) |`,
       `| Stanza log memory after ${STANZAS.toLocaleString("en")} stanzas | ${ext.memory.heapDeltaMiB.toFixed(2)} MiB | heap used after GC, minus before; ` +
         `StanzaLog with its default limits, fed through StanzaRecorder (redaction included) with a realistic mix: disco#info get/result (12 features), sic:1 get/result, presence with caps, chat message. ` +
         `Kept: ${ext.memory.entries} entries, ${ext.memory.kib.toFixed(0)} KiB of XML. Building and recording the stanzas took ${ext.memory.ms.toFixed(0)} ms (${((ext.memory.ms * 1000) / STANZAS).toFixed(1)} µs per stanza). |`,
     );
-    L.push("");
+    L.push("", "### Activation, as VS Code reports it", "");
+    if (skipped) return [...L, `Not measured: ${skipped}.`, ""];
+    L.push(
+      `The packaged .vsix and a one-line extension (\`exports.activate = () => {}\`, "${HELLO}", packaged by vsce the same way, same activationEvents ${JSON.stringify(activationEvents)}) ` +
+        `installed with \`--install-extension\` into a fresh code-server (own user data and extensions dirs, nothing else installed), the workbench opened in headless Chromium, ` +
+        `${starts.length} starts. Per start, from the extension host's ActivationTimes: "Developer: Startup Performance" gives Load Code and Call Activate per extension; ` +
+        `"Developer: Show Running Extensions" shows their sum (read too, as a check). All times in ms, as VS Code measures them (Date.now(), whole ms).`,
+      "",
+      `Why the baseline: the extension host activates every extension of one event (here ${activationEvents.join(", ")}) in one go: it stamps each one's code-loading start, ` +
+        `then requires their main modules one after another. An extension's Load Code therefore includes the loading of every extension required before it in that batch: ` +
+        `the built-ins first (they sort before user extensions), then the user's, by folder name ("${HELLO}" before "${OURS}"). ` +
+        `The one-line extension's number is what any extension activated by the same event pays in that code-server; ours minus it, start by start, is what this extension adds.`,
+      "",
+      `| Start | ${OURS}: load + activate() | Running Extensions shows | one-line baseline: load + activate() | ours − baseline | built-ins of the same event: their Load Code |`,
+      "|---:|---:|---|---:|---:|---|",
+      ...startRows(ext.activation),
+    );
+    const m = activationMedians(ext.activation);
+    L.push(
+      "",
+      `Medians: ours ${ms(m.ours, 0)} ms (load code ${ms(m.oursLoad, 0)}, activate() ${ms(m.oursCall, 0)}); the baseline ${ms(m.hello, 0)} ms; ours − baseline ${ms(m.own, 0)} ms. ` +
+        `The machine's load shows in these numbers (see "Other load" above): they are wall-clock times of a busy extension host at start-up.` +
+        (ext.activation.failures.length ? ` ${ext.activation.failures.length} start(s) could not be read and were replaced: ${ext.activation.failures.join("; ")}.` : ""),
+      "",
+    );
     return L;
   },
 };

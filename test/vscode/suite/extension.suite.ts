@@ -144,6 +144,17 @@ function defineTests(config: SuiteConfig): void {
     });
   });
 
+  suite("lazy core", () => {
+    // Before any command has run: activate() must not have needed the core (scripts/lazyCore.mjs).
+    // A src/core value used at the top level of a src/vscode module loads it at activation, and
+    // with it TLS, crypto and the XML parser: the extension host's "Load Code" time grows fivefold.
+    test("activation loaded the shell only: dist/core.js waits for its first use", async () => {
+      await activate();
+      const core = Object.keys(require.cache).filter((path) => /[\\/]dist[\\/]core\.js$/.test(path));
+      assert.deepEqual(core, [], "activation loaded the core (a core value used at the top level of a src/vscode module, or in activate()?)");
+    });
+  });
+
   suite("activation", () => {
     // VS Code's own timings of the activation (extension host: require of the bundle, the
     // activate() call, the returned value settling), as "Developer: Startup Performance" lists them.
