@@ -194,3 +194,22 @@ test("empty input is refused, and every refusal is a usage error", () => {
     assert.equal(err.code, "usage");
   }
 });
+
+test("input that stops part-way is unfinished (a console waits for more lines); a wrong character is not", () => {
+  for (const text of [
+    "<iq type='get'>",
+    "<iq type='get'><query xmlns='jabber:iq:version'/>",
+    "<iq type='get",
+    "<iq type='get'",
+    "<iq type='get'><",
+    "<iq type",
+    "<iq type=",
+    "<message><body><![CDATA[half",
+    "<?xml version='1.0'",
+  ]) {
+    assert.equal(refused(text, "malformed").unfinished, true, text);
+  }
+  for (const text of ["<iq type='get'></message>", "<iq type='get'>>x</iq> y", "<iq type=get/>", "<iq a='1' a='2'/>"]) {
+    assert.equal(refused(text, "malformed").unfinished, false, text);
+  }
+});

@@ -13,7 +13,7 @@ import type { ConsoleCommand } from "../args";
 import { readPassword } from "../password";
 import { profileFile } from "../profileStore";
 import { connectionOptions } from "./connection";
-import { consoleView, isUnfinished } from "./consoleView";
+import { consoleView } from "./consoleView";
 
 const HELP = `Type an <iq>, <message> or <presence> (over several lines if you like); it is sent when complete.
 /templates       list the stanza templates
@@ -47,7 +47,7 @@ export async function runConsole(command: ConsoleCommand): Promise<number> {
       history.add(text);
     } catch (err) {
       if (!(err instanceof ComposeError)) throw err;
-      if (err.rule === "malformed" && isUnfinished(err.problem)) return false;
+      if (err.unfinished) return false;
       if (err.rule !== "empty") out(view.note(`Not sent: ${err.message}`));
     }
     return true;

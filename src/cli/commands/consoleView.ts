@@ -32,8 +32,3 @@ export function consoleView(colour: boolean): View {
     note: (text) => paint("2", text) + "\n",
   };
 }
-
-/** Whether the input so far is an element still being typed (more lines may complete it). */
-export function isUnfinished(reason: string): boolean {
-  return /is never closed|is not finished/.test(reason);
-}

@@ -65,6 +65,8 @@ export class ComposeError extends SicError {
     /** The sentence without its position (SicError's `reason` is the error-advice key). */
     readonly problem: string,
     readonly position: SourcePosition | null,
+    /** The input ended before its element was complete (a console may wait for more lines). */
+    readonly unfinished = false,
   ) {
     super("usage", position ? `Line ${position.line}, column ${position.column}: ${problem}` : problem);
   }
@@ -85,7 +87,7 @@ export function compose(text: string, options: ComposeOptions = {}): ComposeResu
   } catch (err) {
     if (!(err instanceof XmlInputError)) throw err;
     const rule: ComposeRule = err.problem === "stream" ? "refused" : err.problem;
-    throw new ComposeError(rule, err.message, at(err.offset));
+    throw new ComposeError(rule, err.message, at(err.offset), err.unfinished);
   }
   if (nodes.length === 0) throw new ComposeError("empty", "Nothing to send: type an <iq>, <message> or <presence> element.", null);
   if (nodes.length > limits.maxStanzas) {

@@ -46,6 +46,8 @@ export class XmlInputError extends Error {
     readonly problem: InputProblem,
     readonly offset: number,
     message: string,
+    /** The text ended before what it opened was complete: more input may finish it. */
+    readonly unfinished = false,
   ) {
     super(message);
   }
@@ -104,12 +106,13 @@ class Reader {
       else this.textNode();
     }
     const open = this.stack.at(-1);
-    if (open) this.fail("malformed", `<${open.qname}> is never closed.`, open.node.offset);
+    if (open) this.fail("malformed", `<${open.qname}> is never closed.`, open.node.offset, true);
     return this.roots;
   }
 
-  private fail(problem: InputProblem, message: string, at = this.pos): never {
-    throw new XmlInputError(problem, at, message);
+  /** `unfinished`: the failure is that the text ended (more input may complete it), not a wrong character. */
+  private fail(problem: InputProblem, message: string, at = this.pos, unfinished = false): never {
+    throw new XmlInputError(problem, at, message, unfinished);
   }
 
   private skipSpace(): void {
@@ -118,7 +121,7 @@ class Reader {
 
   private skipDeclaration(): void {
     const end = this.text.indexOf("?>", this.pos);
-    if (end === -1) this.fail("malformed", "The XML declaration is not closed with ?>.");
+    if (end === -1) this.fail("malformed", "The XML declaration is not closed with ?>.", this.pos, true);
     this.pos = end + 2;
   }
 
@@ -136,7 +139,7 @@ class Reader {
   private cdata(): void {
     if (this.stack.length === 0) this.fail("malformed", "CDATA outside an element; only elements can be sent.");
     const end = this.text.indexOf("]]>", this.pos + 9);
-    if (end === -1) this.fail("malformed", "A CDATA section is never closed with ]]>.");
+    if (end === -1) this.fail("malformed", "A CDATA section is never closed with ]]>.", this.pos, true);
     this.appendText(this.text.slice(this.pos + 9, end));
     this.pos = end + 3;
   }
@@ -158,7 +161,7 @@ class Reader {
   private name(what: string): string {
     NAME_CHARS.lastIndex = this.pos;
     const m = NAME_CHARS.exec(this.text);
-    if (!m) this.fail("malformed", `Expected ${what} here.`);
+    if (!m) this.fail("malformed", `Expected ${what} here.`, this.pos, this.pos >= this.text.length);
     const parts = m[0].split(":");
     if (parts.length > 2 || !parts.every((p) => NCNAME.test(p))) this.fail("malformed", `"${m[0].slice(0, 60)}" is not a valid XML name.`);
     this.pos += m[0].length;
@@ -226,18 +229,18 @@ class Reader {
       this.skipSpace();
       const c = this.text[this.pos];
       if (c === ">" || (c === "/" && this.text[this.pos + 1] === ">")) return attrs;
-      if (c === undefined) this.fail("malformed", `<${qname}> is not finished: expected ">" or "/>".`);
+      if (c === undefined) this.fail("malformed", `<${qname}> is not finished: expected ">" or "/>".`, this.pos, true);
       if (before === this.pos) this.fail("malformed", `Expected a space, ">" or "/>" in <${qname}>.`);
       const nameAt = this.pos;
       const name = this.name(`an attribute name, ">" or "/>" in <${qname}>`);
       this.skipSpace();
-      if (this.text[this.pos] !== "=") this.fail("malformed", `Expected "=" after the attribute ${name}.`);
+      if (this.text[this.pos] !== "=") this.fail("malformed", `Expected "=" after the attribute ${name}.`, this.pos, this.pos >= this.text.length);
       this.pos++;
       this.skipSpace();
       const quote = this.text[this.pos];
-      if (quote !== '"' && quote !== "'") this.fail("malformed", `The value of ${name} must be in quotes.`);
+      if (quote !== '"' && quote !== "'") this.fail("malformed", `The value of ${name} must be in quotes.`, this.pos, quote === undefined);
       const end = this.text.indexOf(quote, this.pos + 1);
-      if (end === -1) this.fail("malformed", `The value of ${name} is never closed with ${quote}.`);
+      if (end === -1) this.fail("malformed", `The value of ${name} is never closed with ${quote}.`, this.pos, true);
       const rawValue = this.text.slice(this.pos + 1, end);
       const lt = rawValue.indexOf("<");
       if (lt !== -1) this.fail("malformed", `"<" is not allowed in an attribute value; write &lt;.`, this.pos + 1 + lt);
