@@ -36,6 +36,7 @@ export class StanzaLog {
   private entries: StanzaLogEntry[] = [];
   private bytes = 0;
   private nextSeq = 1;
+  private droppedCount = 0;
   private readonly listeners = new Set<(entry: StanzaLogEntry) => void>();
 
   constructor(private readonly limits: StanzaLogLimits = DEFAULT_LOG_LIMITS) {}
@@ -49,6 +50,7 @@ export class StanzaLog {
       (this.bytes > this.limits.maxBytes && this.entries.length > 1)
     ) {
       this.bytes -= this.entries.shift()!.xml.length;
+      this.droppedCount++;
     }
     for (const listener of this.listeners) listener(stored);
     return stored;
@@ -58,9 +60,22 @@ export class StanzaLog {
     return this.entries;
   }
 
+  /** The entry with this seq, if the log still holds it (seqs are consecutive: no search). */
+  get(seq: number): StanzaLogEntry | undefined {
+    const first = this.entries[0];
+    const entry = first ? this.entries[seq - first.seq] : undefined;
+    return entry?.seq === seq ? entry : undefined;
+  }
+
+  /** Entries evicted by the count or byte budget since the last clear (a clear is not a drop). */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
   clear(): void {
     this.entries = [];
     this.bytes = 0;
+    this.droppedCount = 0;
   }
 
   get size(): { entries: number; bytes: number } {

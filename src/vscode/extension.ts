@@ -11,6 +11,7 @@ import { registerAccountCommands } from "./commands/accountCommands";
 import { registerCheckCommands } from "./commands/checkCommands";
 import { registerResultCommands } from "./commands/resultCommands";
 import { registerStanzaCommands } from "./commands/stanzaCommands";
+import { PairBook } from "./console/pairBook";
 import { Output } from "./output";
 import { ResultsView } from "./resultsView";
 import { STANZA_SCHEME, StanzaDocuments } from "./stanzaDocuments";
@@ -24,13 +25,14 @@ export function activate(context: vscode.ExtensionContext): XmppSicApi {
   const log = new StanzaLog();
   const accounts = new AccountStore(context.globalState, context.secrets);
   const checks = new CheckService(accounts, log, output, context.globalState);
-  const stanzaView = new StanzaView(log, checks);
+  const pairs = new PairBook();
+  const stanzaView = new StanzaView(log, checks, pairs);
   const stanzaDocuments = new StanzaDocuments(stanzaView);
   const resultsView = new ResultsView(accounts, checks);
   const resultsTree = vscode.window.createTreeView("xmppSic.results", { treeDataProvider: resultsView, showCollapseAll: false });
   resultsView.watch(resultsTree);
   const results = new vscode.EventEmitter<{ accountId: string; outcome: CheckOutcome }>();
-  const services = { accounts, checks, output, log, stanzaView };
+  const services = { accounts, checks, output, log, stanzaView, pairs };
 
   const syncContext = () => void vscode.commands.executeCommand("setContext", "xmppSic.hasAccounts", accounts.list().length > 0);
   syncContext();
@@ -39,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): XmppSicApi {
     output,
     accounts,
     checks,
+    pairs,
     stanzaView,
     resultsView,
     results,

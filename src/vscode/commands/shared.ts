@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import type { StanzaLog } from "../../core";
 import type { Account, AccountStore } from "../accounts";
 import type { CheckService } from "../checkService";
+import type { PairBook } from "../console/pairBook";
 import { toSicError, type Output } from "../output";
 import type { ResultNode } from "../resultsView";
 import type { StanzaView } from "../stanzaView";
@@ -14,6 +15,8 @@ export interface Services {
   output: Output;
   log: StanzaLog;
   stanzaView: StanzaView;
+  /** What the console sessions' pairing concluded, per stanza log seq. */
+  pairs: PairBook;
 }
 
 export function register(id: string, output: Output, handler: (...args: any[]) => unknown): vscode.Disposable {
