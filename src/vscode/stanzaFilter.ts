@@ -69,24 +69,33 @@ export function headerOf(xml: string): StanzaHeader {
   return header;
 }
 
-/** headerOf() once per seq; bounded, oldest seq forgotten first (seqs only grow). */
-export class HeaderCache {
-  private readonly bySeq = new Map<number, StanzaHeader>();
+/** A value computed once per seq; bounded, the oldest seq forgotten first (seqs only grow). */
+export class SeqCache<T> {
+  private readonly bySeq = new Map<number, T>();
 
   constructor(private readonly max = 20_000) {}
 
-  of(entry: Pick<StanzaLogEntry, "seq" | "xml">): StanzaHeader {
-    let header = this.bySeq.get(entry.seq);
-    if (!header) {
-      header = headerOf(entry.xml);
-      this.bySeq.set(entry.seq, header);
+  get(seq: number, compute: () => T): T {
+    let value = this.bySeq.get(seq);
+    if (value === undefined) {
+      value = compute();
+      this.bySeq.set(seq, value);
       if (this.bySeq.size > this.max) this.bySeq.delete(this.bySeq.keys().next().value!);
     }
-    return header;
+    return value;
+  }
+}
+
+/** headerOf() once per seq. */
+export class HeaderCache {
+  private readonly cache: SeqCache<StanzaHeader>;
+
+  constructor(max?: number) {
+    this.cache = new SeqCache(max);
   }
 
-  clear(): void {
-    this.bySeq.clear();
+  of(entry: Pick<StanzaLogEntry, "seq" | "xml">): StanzaHeader {
+    return this.cache.get(entry.seq, () => headerOf(entry.xml));
   }
 }
 
@@ -96,10 +105,14 @@ export interface FilterContext {
   isUnpaired(entry: StanzaLogEntry): boolean;
 }
 
-const containsText = (e: StanzaLogEntry, lower: string) => e.summary.toLowerCase().includes(lower) || e.xml.toLowerCase().includes(lower);
+/** A case-insensitive "contains" that copies no text (a lower-cased copy of every XML per refresh is what a flood cannot afford). */
+export function textMatcher(text: string): (e: StanzaLogEntry) => boolean {
+  const pattern = new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "iu");
+  return (e) => pattern.test(e.summary) || pattern.test(e.xml);
+}
 
 /** Cheap tests first; the text (the whole XML) last. */
-export function keeps(f: StanzaFilter, e: StanzaLogEntry, ctx: FilterContext): boolean {
+export function keeps(f: StanzaFilter, e: StanzaLogEntry, ctx: FilterContext, hasText = f.text ? textMatcher(f.text) : undefined): boolean {
   if (!f.kinds.has(e.kind)) return false;
   if (f.direction !== "all" && e.direction !== f.direction) return false;
   if (f.jid) {
@@ -108,7 +121,7 @@ export function keeps(f: StanzaFilter, e: StanzaLogEntry, ctx: FilterContext): b
     if (!to?.toLowerCase().includes(jid) && !from?.toLowerCase().includes(jid)) return false;
   }
   if (f.unpairedOnly && !ctx.isUnpaired(e)) return false;
-  return !f.text || containsText(e, f.text.toLowerCase());
+  return !hasText || hasText(e);
 }
 
 /** Entries per group: the group with the newest entry first, entries oldest first within. */
@@ -127,9 +140,9 @@ export function groupEntries(entries: readonly StanzaLogEntry[]): Map<string, St
 
 /** The seqs of the shown entries whose summary or XML contains the text, in the tree's order. */
 export function searchMatches(groups: ReadonlyMap<string, readonly StanzaLogEntry[]>, text: string): number[] {
-  const lower = text.toLowerCase();
   const seqs: number[] = [];
-  if (!lower) return seqs;
-  for (const group of groups.values()) for (const e of group) if (containsText(e, lower)) seqs.push(e.seq);
+  if (!text) return seqs;
+  const matches = textMatcher(text);
+  for (const group of groups.values()) for (const e of group) if (matches(e)) seqs.push(e.seq);
   return seqs;
 }

@@ -3,7 +3,8 @@
 // entries costs one rebuild; and the batcher that groups refreshes (one per 50 ms at most). The
 // view (stanzaView.ts) and the bench (scripts/bench/sections/stanzaView.ts) run the same code.
 import type { PairRecord, StanzaLog, StanzaLogEntry } from "../core";
-import { groupEntries, HeaderCache, isFiltered, keeps, NO_FILTER, searchMatches, type StanzaFilter } from "./stanzaFilter";
+import { groupEntries, HeaderCache, isFiltered, keeps, NO_FILTER, searchMatches, SeqCache, textMatcher, type StanzaFilter } from "./stanzaFilter";
+import { shortSummary } from "./stanzaSummary";
 import { derivePairs, errorCondition, isUnpaired, partnerOf, type PairLookup } from "./stanzaPairs";
 
 export interface GroupSource {
@@ -34,7 +35,9 @@ export class StanzaLogModel {
   readonly headers = new HeaderCache();
   private snapshotCache: Snapshot | undefined;
   private searchState: SearchState | undefined;
-  private readonly conditions = new Map<number, string>();
+  private readonly conditions = new SeqCache<string>(MAX_CONDITIONS);
+  /** Row labels: an entry never changes, and a flood's refreshes would build each one again. */
+  private readonly labels = new SeqCache<string>();
 
   constructor(
     private readonly log: StanzaLog,
@@ -99,13 +102,11 @@ export class StanzaLogModel {
   }
 
   condition(reply: StanzaLogEntry): string {
-    let condition = this.conditions.get(reply.seq);
-    if (condition === undefined) {
-      condition = errorCondition(reply);
-      this.conditions.set(reply.seq, condition);
-      if (this.conditions.size > MAX_CONDITIONS) this.conditions.delete(this.conditions.keys().next().value!);
-    }
-    return condition;
+    return this.conditions.get(reply.seq, () => errorCondition(reply));
+  }
+
+  label(entry: StanzaLogEntry): string {
+    return this.labels.get(entry.seq, () => shortSummary(entry));
   }
 
   // Search: the matches follow the tree as it refreshes; the current one stays current while shown.
@@ -148,7 +149,8 @@ export class StanzaLogModel {
       headers: this.headers,
       isUnpaired: (e: StanzaLogEntry) => isUnpaired(e, this.book.pairOf(e.seq) ?? derived.get(e.seq)),
     };
-    const visible = this.isFiltered() ? entries.filter((e) => keeps(this.filter, e, context)) : entries;
+    const hasText = this.filter.text ? textMatcher(this.filter.text) : undefined;
+    const visible = this.isFiltered() ? entries.filter((e) => keeps(this.filter, e, context, hasText)) : entries;
     const groups = groupEntries(visible);
     this.snapshotCache = { groups, visible: visible.length, derived };
     if (this.searchState) this.rematch(this.searchState, groups);

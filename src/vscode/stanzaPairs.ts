@@ -4,7 +4,6 @@
 // here from its entries, with the same sender rule. Pure (no `vscode`), for unit tests and the bench.
 import { compose, errorDetail, isReplySender, type PairRecord, type StanzaLogEntry } from "../core";
 import type { HeaderCache, L10n } from "./stanzaFilter";
-import { shortSummary } from "./stanzaSummary";
 
 /** PairBook's reading side. */
 export interface PairLookup {
@@ -84,10 +83,12 @@ export interface PairTextSources {
   entry(seq: number): StanzaLogEntry | undefined;
   /** errorCondition() of a reply, cached by the caller. */
   condition(reply: StanzaLogEntry): string;
+  /** shortSummary() of an entry, cached by the caller. */
+  label(entry: StanzaLogEntry): string;
 }
 
 /** What a row adds to its description about its pair; undefined for entries that are no part of one. */
-export function pairText(e: StanzaLogEntry, { pair, entry, condition }: PairTextSources, l10n: L10n): string | undefined {
+export function pairText(e: StanzaLogEntry, { pair, entry, condition, label }: PairTextSources, l10n: L10n): string | undefined {
   if (!pair) return isRequest(e) ? l10n.t("… no reply yet") : undefined;
   if (pair.request === e.seq) {
     const latency = latencyText(pair.latencyMs, l10n);
@@ -105,5 +106,5 @@ export function pairText(e: StanzaLogEntry, { pair, entry, condition }: PairText
     }
   }
   const request = entry(pair.request);
-  return l10n.t("↩ answers {0}", request ? shortSummary(request) : `#${pair.request}`);
+  return l10n.t("↩ answers {0}", request ? label(request) : `#${pair.request}`);
 }

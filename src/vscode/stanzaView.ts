@@ -11,7 +11,7 @@ import type { PairBook } from "./console/pairBook";
 import { ALL_KINDS, filterDescription, NO_FILTER, type StanzaFilter } from "./stanzaFilter";
 import { RefreshBatcher, StanzaLogModel, type SearchState } from "./stanzaModel";
 import { pairText } from "./stanzaPairs";
-import { clockTime, clockTimeShort, displayText, isFailure, shortSummary } from "./stanzaSummary";
+import { clockTime, clockTimeShort, displayText, isFailure } from "./stanzaSummary";
 
 export { ALL_KINDS, type StanzaFilter };
 export const STANZA_VIEW_ID = "xmppSic.stanzaLog";
@@ -210,9 +210,9 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
 
   private entryItem(e: StanzaLogEntry): vscode.TreeItem {
     const failed = isFailure(e);
-    const item = new vscode.TreeItem(shortSummary(e));
+    const item = new vscode.TreeItem(this.model.label(e));
     const pair = this.model.pairOf(e.seq);
-    const paired = pairText(e, { pair, entry: (seq) => this.model.entry(seq), condition: (reply) => this.model.condition(reply) }, vscode.l10n);
+    const paired = pairText(e, { pair, entry: (seq) => this.model.entry(seq), condition: (reply) => this.model.condition(reply), label: (x) => this.model.label(x) }, vscode.l10n);
     item.id = `entry:${e.seq}`;
     // The pair first: the time and kind stay at the end, where a reader looks for them in every row.
     item.description = `${paired ? `${paired} · ` : ""}${clockTime(e.time)} · ${e.kind}`;

@@ -33,7 +33,7 @@ function fixture(kinds: Record<string, "check" | "console"> = { c1: "console" })
     return log.list().at(-1)!;
   };
   const describe = (e: StanzaLogEntry) =>
-    pairText(e, { pair: model.pairOf(e.seq), entry: (s) => model.entry(s), condition: (r) => model.condition(r) }, englishL10n);
+    pairText(e, { pair: model.pairOf(e.seq), entry: (s) => model.entry(s), condition: (r) => model.condition(r), label: (x) => model.label(x) }, englishL10n);
   return { log, model, record, add, describe };
 }
 
