@@ -4,6 +4,7 @@
 // here from its entries, with the same sender rule. Pure (no `vscode`), for unit tests and the bench.
 import { compose, errorDetail, isReplySender, type PairRecord, type StanzaLogEntry } from "../core";
 import type { HeaderCache, L10n } from "./stanzaFilter";
+import { displayText } from "./stanzaSummary";
 
 /** PairBook's reading side. */
 export interface PairLookup {
@@ -69,7 +70,8 @@ export function errorCondition(reply: Pick<StanzaLogEntry, "xml" | "summary">): 
   } catch {
     // Not readable as a stanza (e.g. it echoes a payload the console refuses): use the summary.
   }
-  return /\(([^()\s]+)\)$/.exec(reply.summary)?.[1] ?? "undefined-condition";
+  // The summary is the server's name for it: shown clipped, like every server text in a row.
+  return displayText(/\(([^()\s]+)\)$/.exec(reply.summary)?.[1] ?? "undefined-condition", 40);
 }
 
 export function latencyText(ms: number | null, l10n: L10n): string {
