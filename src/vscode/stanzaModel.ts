@@ -36,6 +36,8 @@ export class StanzaLogModel {
   private snapshotCache: Snapshot | undefined;
   private searchState: SearchState | undefined;
   private readonly conditions = new SeqCache<string>(MAX_CONDITIONS);
+  /** Pairs of re-opened transcripts (stanzaImport.ts), by both seqs; pruned as the log drops entries. */
+  private readonly opened = new Map<number, PairRecord>();
   /** Row labels: an entry never changes, and a flood's refreshes would build each one again. */
   private readonly labels = new SeqCache<string>();
 
@@ -82,9 +84,18 @@ export class StanzaLogModel {
     return [...new Set(this.log.list().map((e) => e.checkId))].reverse();
   }
 
-  /** The PairBook's record (a console) or the one derived from a check's entries. */
+  /** The PairBook's record (a console), a re-opened transcript's, or the one derived from a check's entries. */
   pairOf(seq: number): PairRecord | undefined {
-    return this.book.pairOf(seq) ?? this.snapshot().derived.get(seq);
+    return this.book.pairOf(seq) ?? this.opened.get(seq) ?? this.snapshot().derived.get(seq);
+  }
+
+  addOpenedPairs(pairs: readonly PairRecord[]): void {
+    for (const seq of this.opened.keys()) if (!this.log.get(seq)) this.opened.delete(seq);
+    for (const pair of pairs) {
+      this.opened.set(pair.request, pair);
+      if (pair.reply !== null) this.opened.set(pair.reply, pair);
+    }
+    this.invalidate();
   }
 
   partnerOf(seq: number): number | undefined {
@@ -147,7 +158,7 @@ export class StanzaLogModel {
     const derived = derivePairs(entries, this.headers, (id) => (this.groupsOf.kind(id) === "console" ? undefined : (this.groupsOf.jid(id) ?? "")));
     const context = {
       headers: this.headers,
-      isUnpaired: (e: StanzaLogEntry) => isUnpaired(e, this.book.pairOf(e.seq) ?? derived.get(e.seq)),
+      isUnpaired: (e: StanzaLogEntry) => isUnpaired(e, this.book.pairOf(e.seq) ?? this.opened.get(e.seq) ?? derived.get(e.seq)),
     };
     const hasText = this.filter.text ? textMatcher(this.filter.text) : undefined;
     const visible = this.isFiltered() ? entries.filter((e) => keeps(this.filter, e, context, hasText)) : entries;

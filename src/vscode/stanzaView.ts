@@ -5,7 +5,7 @@
 // filter: iq"), its message the search ("Match 3 of 17"). What is shown is computed by the
 // vscode-free model (stanzaModel.ts); this file only turns it into tree items.
 import * as vscode from "vscode";
-import type { StanzaLog, StanzaLogEntry } from "../core";
+import type { PairRecord, StanzaLog, StanzaLogEntry } from "../core";
 import type { CheckOutcome, CheckService } from "./checkService";
 import type { PairBook } from "./console/pairBook";
 import { ALL_KINDS, filterDescription, NO_FILTER, type StanzaFilter } from "./stanzaFilter";
@@ -32,6 +32,8 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
   private readonly subscriptions: vscode.Disposable[];
   /** A check or console logs a burst of entries; one refresh per burst keeps the tree cheap. */
   private readonly batcher = new RefreshBatcher(() => this.refresh());
+  /** Groups re-opened from JSON Lines files: checkId → the file's name. */
+  private readonly opened = new Map<string, string>();
   /** checkId → whether that check succeeded, learned from the outcomes as they arrive. */
   private readonly verdicts = new Map<string, boolean>();
   private readonly view: vscode.TreeView<StanzaNode>;
@@ -114,7 +116,16 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
     return this.checks.checks.get(checkId)?.kind === "console";
   }
 
+  /** A re-opened transcript's group: its entries are the file's, with its pairs. */
+  addOpened(checkId: string, fileName: string, pairs: readonly PairRecord[]): void {
+    this.opened.set(checkId, fileName);
+    this.model.addOpenedPairs(pairs);
+    this.refresh();
+  }
+
   checkLabel(checkId: string): string {
+    const file = this.opened.get(checkId);
+    if (file !== undefined) return vscode.l10n.t("Opened · {0}", displayText(file, 60));
     const info = this.checks.checks.get(checkId);
     if (!info) return vscode.l10n.t("check {0}", checkId);
     if (info.kind === "console") return vscode.l10n.t("Console · {0} · {1}", info.jid, clockTimeShort(info.startedAt).slice(0, 5));
@@ -123,7 +134,7 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
 
   /** true: succeeded, false: failed, undefined: running, a console, or not known (a check from before a restart). */
   verdict(checkId: string): boolean | undefined {
-    if (this.isConsole(checkId)) return undefined;
+    if (this.isConsole(checkId) || this.opened.has(checkId)) return undefined;
     return this.verdicts.get(checkId) ?? (this.entriesOf(checkId).some(isFailure) ? false : undefined);
   }
 
@@ -195,17 +206,19 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
     const item = new vscode.TreeItem(`${mark}${this.checkLabel(checkId)}`, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `check:${checkId}`;
     item.description = count === 1 ? vscode.l10n.t("1 stanza") : vscode.l10n.t("{0} stanzas", count);
-    item.iconPath = this.isConsole(checkId)
-      ? new vscode.ThemeIcon("terminal")
-      : verdict === true
-        ? new vscode.ThemeIcon("pass", new vscode.ThemeColor("testing.iconPassed"))
-        : verdict === false
-          ? new vscode.ThemeIcon("error", new vscode.ThemeColor("errorForeground"))
-          : new vscode.ThemeIcon("list-ordered");
+    item.iconPath = this.groupIcon(checkId, verdict);
     item.tooltip = verdict === false ? vscode.l10n.t("This check failed.") : verdict === true ? vscode.l10n.t("This check succeeded.") : undefined;
     if (verdict === false) item.resourceUri = vscode.Uri.from({ scheme: FAILED_ROW_SCHEME, path: `/check/${checkId}` });
     item.contextValue = this.isConsole(checkId) ? "stanzaConsole" : "stanzaCheck";
     return item;
+  }
+
+  private groupIcon(checkId: string, verdict: boolean | undefined): vscode.ThemeIcon {
+    if (this.isConsole(checkId)) return new vscode.ThemeIcon("terminal");
+    if (this.opened.has(checkId)) return new vscode.ThemeIcon("file");
+    if (verdict === true) return new vscode.ThemeIcon("pass", new vscode.ThemeColor("testing.iconPassed"));
+    if (verdict === false) return new vscode.ThemeIcon("error", new vscode.ThemeColor("errorForeground"));
+    return new vscode.ThemeIcon("list-ordered");
   }
 
   private entryItem(e: StanzaLogEntry): vscode.TreeItem {

@@ -3,10 +3,11 @@
 // the rows, filters, groups and search make of them.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { PairRecord } from "../../src/core/console/transcript";
+import { parseTranscriptJsonLines, transcriptJsonLines, type PairRecord } from "../../src/core/console/transcript";
 import { StanzaLog, StanzaRecorder, type StanzaLogEntry } from "../../src/core/stanzaLog";
 import { englishL10n, filterDescription, groupEntries, headerOf, HeaderCache, isFiltered, NO_FILTER, searchMatches } from "../../src/vscode/stanzaFilter";
 import { StanzaLogModel, type GroupSource } from "../../src/vscode/stanzaModel";
+import { importTranscript } from "../../src/vscode/stanzaImport";
 import { errorCondition, pairText } from "../../src/vscode/stanzaPairs";
 import { parseStanza } from "../support/xml";
 
@@ -169,4 +170,25 @@ test("the stanza log counts the entries it dropped, and looks entries up by seq"
   assert.equal(byBytes.dropped + byBytes.size.entries, 20, "every entry is either held or counted as dropped");
   log.clear();
   assert.equal(log.dropped, 0, "clearing is not dropping");
+});
+
+test("a JSON Lines export re-opens as a group with the same pairs; the file's text is neutralised", () => {
+  const { log, model, record, add } = fixture();
+  const ping = add("c1", "out", `<iq type="get" id="p1" to="example.org"><ping xmlns="urn:xmpp:ping"/></iq>`);
+  const pong = add("c1", "in", `<iq type="result" id="p1" from="example.org"/>`);
+  record({ request: ping.seq, reply: pong.seq, latencyMs: 12, outcome: "result" });
+  const text = transcriptJsonLines(log.list(), [model.pairOf(ping.seq)!]);
+  // A hostile line: a bidi override and an escape sequence in the summary and the XML.
+  const hostile = JSON.stringify({ seq: 99, time: new Date(0).toISOString(), direction: "in", kind: "message", summary: "message \u202e\u001b[2J", xml: "<message>\u001b[31m</message>", pairedWith: null, latencyMs: null, outcome: null });
+  const reopened = new StanzaLog();
+  const view = new StanzaLogModel(reopened, { pairOf: () => undefined }, { kind: () => undefined, jid: () => undefined });
+  const { entries, pairs } = importTranscript(reopened, parseTranscriptJsonLines(text + hostile + "\n"), "opened-1");
+  view.addOpenedPairs(pairs);
+  assert.equal(entries, 3);
+  const [request, reply, message] = reopened.list();
+  const describe = (e: StanzaLogEntry) => pairText(e, { pair: view.pairOf(e.seq), entry: (s) => view.entry(s), condition: (r) => view.condition(r), label: (x) => view.label(x) }, englishL10n);
+  assert.equal(describe(request!), "✓ result 12 ms");
+  assert.equal(describe(reply!), "↩ answers ping");
+  assert.ok(!/[\u001b\u202e]/.test(message!.summary + message!.xml), `not neutralised: ${JSON.stringify(message)}`);
+  assert.equal(request!.checkId, "opened-1");
 });

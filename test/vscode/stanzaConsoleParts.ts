@@ -2,14 +2,15 @@
 // (a live console session is another test's): the JSON Lines export of the group, re-read line by
 // line; each request row's pair (✓ result, latency) and Go to Paired Stanza; the direction and JID
 // filters from the view title with nothing focused and with a row focused; unpaired only; Clear
-// Filter; Find in Stanza Log with "Match n of m", Next and Previous. Every expected count comes
+// Filter; Find in Stanza Log with "Match n of m", Next and Previous; Open JSON Lines of the export. Every expected count comes
 // from the exported file, not from the view.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import type { TestContext } from "node:test";
 import type { Locator, Page } from "playwright-core";
 import { acceptSaveDialog, description, editorWith, entryRows, groupRows, rowTexts, toast } from "./stanzaPane";
-import { answerAll, contextMenu, contextMenuEntries, runCommand, STEP_MS, titleButton, until } from "./workbench";
+import { answerAll, contextMenu, contextMenuEntries, quickInput, runCommand, STEP_MS, titleButton, until } from "./workbench";
 
 export interface ConsolePartsContext {
   page: Page;
@@ -37,19 +38,28 @@ function addresses(xml: string): string[] {
   return [...tag.matchAll(/\s(?:to|from)\s*=\s*(["'])(.*?)\1/g)].map((m) => m[2]!.toLowerCase());
 }
 
+/** Every group expanded: a context-menu entry taken with Enter may have folded the row it was on. */
+async function expandGroups(pane: Locator): Promise<void> {
+  const folded = groupRows(pane).and(pane.locator("[aria-expanded='false']"));
+  for (let i = await folded.count(); i > 0; i--) await folded.first().locator(".monaco-tl-twistie").click();
+  await until(async () => (await folded.count()) === 0, "every group in the Stanza Log expanded", 5_000);
+}
+
 const selectedRow = async (pane: Locator) => (await rowTexts(pane.locator(".monaco-list-row[aria-selected='true']")))[0] ?? "";
 const searchMessage = async (pane: Locator) => (await pane.locator(".message").first().innerText({ timeout: 500 }).catch(() => "")).trim();
 
-export async function stanzaConsoleParts({ page, stanzas, part, jid, domain, secretForms }: ConsolePartsContext): Promise<void> {
+/** Runs the parts; returns the last one, Open JSON Lines, to run once nothing else needs a single group. */
+export async function stanzaConsoleParts({ page, stanzas, part, jid, domain, secretForms }: ConsolePartsContext): Promise<() => Promise<unknown>> {
   let lines: Line[] = [];
   let total = 0;
+  let exported = "";
 
   await part("Export as JSON Lines: one parsable line per stanza of the group, pairs included", async (st) => {
     const group = groupRows(stanzas).filter({ hasText: jid }).first();
     total = Number(/(\d+) stanzas/.exec((await rowTexts(group)).join(" "))?.[1]);
     assert.ok(total > 5, "no stanza count on the check's row");
     await contextMenu(page, group, "Export as JSON Lines…");
-    const proposed = await acceptSaveDialog(page, "jsonl");
+    const proposed = (exported = await acceptSaveDialog(page, "jsonl"));
     const confirmation = await toast(page, /Exported/);
     assert.ok(confirmation.includes(`Exported ${total} stanzas of the check`) && confirmation.includes(`to ${proposed}.`), `the confirmation: ${confirmation}`);
     const text = readFileSync(proposed, "utf8");
@@ -75,6 +85,7 @@ export async function stanzaConsoleParts({ page, stanzas, part, jid, domain, sec
   });
 
   await part("a request row shows ✓ result and its latency, its reply the request; Go to Paired Stanza selects the reply", async () => {
+    await expandGroups(stanzas);
     const rows = await rowTexts(entryRows(stanzas));
     assert.ok(rows.some((r) => /^bind  ✓ result [\d.]+ ms · /.test(r)), `no "bind  ✓ result … ms" row:\n${rows.join("\n")}`);
     assert.ok(rows.some((r) => /^bind → \S+  ↩ answers bind · /.test(r)), `no "bind → …  ↩ answers bind" row:\n${rows.join("\n")}`);
@@ -103,6 +114,7 @@ export async function stanzaConsoleParts({ page, stanzas, part, jid, domain, sec
 
   for (const when of ["nothing focused", "a row focused"]) {
     await part(`direction and JID filters from the view title, ${when}`, async () => {
+      await expandGroups(stanzas);
       // A click opens the row's stanza: the editor takes the focus first, then the title button is clicked.
       const focusRow = async (n: number) => {
         await runCommand(page, "View: Close All Editors");
@@ -125,6 +137,7 @@ export async function stanzaConsoleParts({ page, stanzas, part, jid, domain, sec
   }
 
   await part("unpaired only, then Clear Filter", async () => {
+    await expandGroups(stanzas);
     const unpaired = lines.filter((l) => l.direction === "out" && /^iq (get|set)\b/.test(l.summary) && l.pairedWith === null).length;
     await titleButton(stanzas, "Show Only Unpaired Requests (Toggle)").click({ timeout: STEP_MS });
     await expectShown(/filter: unpaired$/, unpaired, "unpaired");
@@ -133,6 +146,7 @@ export async function stanzaConsoleParts({ page, stanzas, part, jid, domain, sec
 
   await part("Find in Stanza Log: Match n of m, Next and Previous Match, End Search", async () => {
     assert.equal(await groupRows(stanzas).count(), 1, "one group expected: the matches are counted in its export");
+    await expandGroups(stanzas);
     const matches = lines.filter((l) => /bind/i.test(l.summary) || /bind/i.test(l.xml)).length;
     assert.ok(matches >= 2, `only ${matches} stanzas mention bind`);
     assert.equal(await titleButton(stanzas, "Next Match").count(), 0, "Next Match shows before any search");
@@ -148,5 +162,28 @@ export async function stanzaConsoleParts({ page, stanzas, part, jid, domain, sec
     await until(async () => (await selectedRow(stanzas)) === first, "Previous Match to select the first match again");
     await titleButton(stanzas, "End Search").click({ timeout: STEP_MS });
     await until(async () => (await searchMessage(stanzas)) === "", "the search message to go");
+  });
+
+  // Run last: from then on the log holds a second group (and Open Transcript asks which).
+  return () => part("Open JSON Lines… re-opens the export as a group of its own, with its pairs", async () => {
+    await runCommand(page, "XMPP IP Check: Open JSON Lines…");
+    const widget = quickInput(page);
+    const input = widget.locator(".quick-input-box input");
+    await widget.waitFor({ state: "visible", timeout: STEP_MS });
+    // The dialog first fills in its folder: typing before that is overwritten.
+    await until(async () => /\/$/.test(await input.inputValue().catch(() => "")), "the open dialog to propose a folder");
+    await input.fill(exported);
+    await until(async () => (await input.inputValue().catch(() => "")) === exported, "the path typed into the open dialog");
+    await input.press("Enter");
+    // The simple file dialog may take a first Enter to pick the item the path names.
+    await widget.waitFor({ state: "hidden", timeout: 5_000 }).catch(() => input.press("Enter"));
+    await widget.waitFor({ state: "hidden", timeout: STEP_MS });
+    const group = groupRows(stanzas).filter({ hasText: `Opened · ${basename(exported)}` }).first();
+    await group.waitFor({ timeout: STEP_MS });
+    await expandGroups(stanzas);
+    const text = (await rowTexts(group)).join(" ");
+    assert.match(text, new RegExp(`\\b${lines.length} stanzas`), `the opened group's row: ${text}`);
+    // The bind request of the check and the one of the file: both paired.
+    await until(async () => (await entryRows(stanzas).filter({ hasText: /^\s*bind\s*✓ result/ }).count()) === 2, "the opened group's bind request, paired");
   });
 }

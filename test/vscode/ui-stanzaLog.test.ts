@@ -327,7 +327,7 @@ test("first run and the Stanza Log: extension page, walkthrough, title buttons, 
     });
 
     // The console's features (issue 13) on this check's group: export, pairs, filters, search.
-    await stanzaConsoleParts({ page, stanzas, part, jid, domain: prosody.domain, secretForms: forms });
+    const reopenExport = await stanzaConsoleParts({ page, stanzas, part, jid, domain: prosody.domain, secretForms: forms });
 
     await part("walkthrough: Show Results, the Stanza Log, Open Transcript", async () => {
       await runCommand(page, "View: Close All Editors");
@@ -344,6 +344,8 @@ test("first run and the Stanza Log: extension page, walkthrough, title buttons, 
       await button("Open Transcript").click({ timeout: STEP_MS });
       await editorWith(page, /transcript-/, /Transcript of/);
     });
+
+    await reopenExport();
 
     await part("Clear Stanza Log empties the view", async () => {
       await titleButton(stanzas, "Clear Stanza Log").click({ timeout: STEP_MS });

@@ -1,16 +1,20 @@
 // Stanza Log actions: open one stanza or a check's transcript, go to a stanza's pair, copy, clear,
-// export (XML, JSON Lines). Filters and search: stanzaFilterCommands.ts.
+// export (XML, JSON Lines), re-open a JSON Lines export as a read-only group. Filters and search: stanzaFilterCommands.ts.
 // View-title and context-menu buttons pass the focused tree row as the first argument; scripts pass
 // the documented values (a stanza's seq, a check id, kinds, text, a target Uri). Each handler
 // accepts exactly what it documents and treats anything else as "ask".
 import * as vscode from "vscode";
-import { SicError } from "../../core";
-import { exportEntries, type ExportFormat } from "../stanzaExport";
+import { randomBytes } from "node:crypto";
+import { parseTranscriptJsonLines, SicError } from "../../core";
+import { displayPath, exportEntries, type ExportFormat } from "../stanzaExport";
+import { importTranscript } from "../stanzaImport";
 import type { StanzaDocuments } from "../stanzaDocuments";
 import { isStanzaNode, type StanzaView } from "../stanzaView";
 import { register, type Services } from "./shared";
 import { registerStanzaFilterCommands } from "./stanzaFilterCommands";
 
+/** A transcript larger than this is refused before it is read (the log keeps 4 MiB of XML anyway). */
+const MAX_OPEN_BYTES = 64 * 2 ** 20;
 const isUri = (value: unknown): value is vscode.Uri => value instanceof vscode.Uri;
 const stanzaWord = (n: number) => (n === 1 ? vscode.l10n.t("1 stanza") : vscode.l10n.t("{0} stanzas", n));
 
@@ -87,6 +91,21 @@ export function registerStanzaCommands(services: Services, documents: StanzaDocu
     register("xmppSic.stanzaLog.exportCheck", output, exportGroup("xml")),
     register("xmppSic.stanzaLog.exportXmlTranscript", output, exportGroup("xml")),
     register("xmppSic.stanzaLog.exportJsonLines", output, exportGroup("jsonl")),
+    register("xmppSic.stanzaLog.openJsonLines", output, async (arg?: unknown) => {
+      const uri =
+        (isUri(arg) ? arg : undefined) ??
+        (await vscode.window.showOpenDialog({ title: vscode.l10n.t("Open JSON Lines"), filters: { [vscode.l10n.t("JSON Lines")]: ["jsonl"] }, canSelectMany: false }))?.[0];
+      if (!uri) return undefined;
+      if ((await vscode.workspace.fs.stat(uri)).size > MAX_OPEN_BYTES) {
+        throw new SicError("usage", vscode.l10n.t("{0} is larger than {1} MB: not opened.", displayPath(uri), MAX_OPEN_BYTES / 2 ** 20));
+      }
+      const lines = parseTranscriptJsonLines(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString("utf8"));
+      const checkId = `opened-${randomBytes(4).toString("hex")}`;
+      const { entries, pairs } = importTranscript(log, lines, checkId);
+      view.addOpened(checkId, uri.path.split("/").pop() ?? "", pairs);
+      vscode.window.setStatusBarMessage(vscode.l10n.t("Opened {0} from {1}", stanzaWord(entries), displayPath(uri)), 4000);
+      return { checkId, entries };
+    }),
     register("xmppSic.stanzaLog.goToPaired", output, async (arg?: unknown) => {
       const seq = seqOf(arg);
       const partner = seq === undefined ? undefined : view.model.partnerOf(seq);
