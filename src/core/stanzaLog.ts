@@ -33,38 +33,74 @@ export interface StanzaLogLimits {
 export const DEFAULT_LOG_LIMITS: StanzaLogLimits = { maxEntries: 5000, maxBytes: 4 * 1024 * 1024 };
 
 export class StanzaLog {
-  private entries: StanzaLogEntry[] = [];
+  /** The held entries are buf[head…]: evicting moves `head`, not every entry (a full log's shift() copies it all). */
+  private buf: (StanzaLogEntry | undefined)[] = [];
+  private head = 0;
+  /** What list() returned since the last change. */
+  private listed: readonly StanzaLogEntry[] | undefined;
   private bytes = 0;
   private nextSeq = 1;
+  private droppedCount = 0;
   private readonly listeners = new Set<(entry: StanzaLogEntry) => void>();
 
   constructor(private readonly limits: StanzaLogLimits = DEFAULT_LOG_LIMITS) {}
 
   add(entry: Omit<StanzaLogEntry, "seq">): StanzaLogEntry {
     const stored: StanzaLogEntry = { ...entry, seq: this.nextSeq++ };
-    this.entries.push(stored);
+    this.buf.push(stored);
     this.bytes += stored.xml.length;
-    while (
-      this.entries.length > this.limits.maxEntries ||
-      (this.bytes > this.limits.maxBytes && this.entries.length > 1)
-    ) {
-      this.bytes -= this.entries.shift()!.xml.length;
+    while (this.count > this.limits.maxEntries || (this.bytes > this.limits.maxBytes && this.count > 1)) {
+      this.bytes -= this.buf[this.head]!.xml.length;
+      this.buf[this.head++] = undefined;
+      this.droppedCount++;
     }
+    // Compacted once the evicted slots outnumber the held ones: amortised O(1) per entry.
+    if (this.head >= 1024 && this.head * 2 >= this.buf.length) {
+      this.buf = this.buf.slice(this.head);
+      this.head = 0;
+    }
+    this.listed = undefined;
     for (const listener of this.listeners) listener(stored);
     return stored;
   }
 
+  /** The held entries, oldest first; the same array until the log changes. */
   list(): readonly StanzaLogEntry[] {
-    return this.entries;
+    this.listed ??= (this.head === 0 ? this.buf : this.buf.slice(this.head)) as StanzaLogEntry[];
+    return this.listed;
+  }
+
+  /** The entry with this seq, if the log still holds it (seqs are consecutive: no search). */
+  get(seq: number): StanzaLogEntry | undefined {
+    const first = this.buf[this.head];
+    const entry = first ? this.buf[this.head + seq - first.seq] : undefined;
+    return entry?.seq === seq ? entry : undefined;
+  }
+
+  /** The seq of the oldest entry held (0 when empty), without copying the list. */
+  get oldestSeq(): number {
+    return this.buf[this.head]?.seq ?? 0;
+  }
+
+  /** Entries evicted by the count or byte budget since the last clear (a clear is not a drop). */
+  get dropped(): number {
+    return this.droppedCount;
   }
 
   clear(): void {
-    this.entries = [];
+    this.buf = [];
+    this.head = 0;
+    this.listed = undefined;
     this.bytes = 0;
+    this.droppedCount = 0;
   }
 
   get size(): { entries: number; bytes: number } {
-    return { entries: this.entries.length, bytes: this.bytes };
+    return { entries: this.count, bytes: this.bytes };
+  }
+
+  private get count(): number {
+    return this.buf.length - this.head;
   }
 
   onEntry(listener: (entry: StanzaLogEntry) => void): () => void {

@@ -26,13 +26,13 @@ export function activate(context: vscode.ExtensionContext): XmppSicApi {
   const log = new StanzaLog();
   const accounts = new AccountStore(context.globalState, context.secrets);
   const checks = new CheckService(accounts, log, output, context.globalState);
-  const stanzaView = new StanzaView(log, checks);
+  const pairs = new PairBook();
+  const stanzaView = new StanzaView(log, checks, pairs);
   const stanzaDocuments = new StanzaDocuments(stanzaView);
   const resultsView = new ResultsView(accounts, checks);
   const resultsTree = vscode.window.createTreeView("xmppSic.results", { treeDataProvider: resultsView, showCollapseAll: false });
   resultsView.watch(resultsTree);
   const results = new vscode.EventEmitter<{ accountId: string; outcome: CheckOutcome }>();
-  const pairs = new PairBook();
   const services = { accounts, checks, output, log, stanzaView, pairs };
 
   const syncContext = () => void vscode.commands.executeCommand("setContext", "xmppSic.hasAccounts", accounts.list().length > 0);
@@ -42,8 +42,8 @@ export function activate(context: vscode.ExtensionContext): XmppSicApi {
     output,
     accounts,
     checks,
-    stanzaView,
     pairs,
+    stanzaView,
     resultsView,
     results,
     accounts.onDidChange(syncContext),

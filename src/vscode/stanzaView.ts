@@ -1,23 +1,24 @@
-// The Stanza Log tree, an XML console: checks as groups (✓ or ✗), their redacted stanzas in order
-// with a direction icon, a 24-hour time and a short summary; failures in the error colour. The
-// view's description shows an active filter ("10 of 46 · filter: iq"). Clicking a stanza opens
-// its XML read-only (stanzaDocuments.ts).
+// The Stanza Log tree, an XML console: checks and console sessions as groups, their redacted
+// stanzas in order with a direction icon, a 24-hour time, a short summary and, for requests and
+// replies, their pair (✓ result 12 ms, ✗ item-not-found, ⏱ no reply, ↩ disco#info); failures in the
+// error colour. The view's description shows dropped entries and an active filter ("10 of 46 ·
+// filter: iq"), its message the search ("Match 3 of 17"). What is shown is computed by the
+// vscode-free model (stanzaModel.ts); this file only turns it into tree items.
 import * as vscode from "vscode";
-import type { StanzaKind, StanzaLog, StanzaLogEntry } from "../core";
+import type { PairRecord, StanzaLog, StanzaLogEntry } from "../core";
 import type { CheckOutcome, CheckService } from "./checkService";
-import { clockTime, clockTimeShort, displayText, isFailure, shortSummary } from "./stanzaSummary";
+import type { PairBook } from "./console/pairBook";
+import { ALL_KINDS, filterDescription, NO_FILTER, type StanzaFilter } from "./stanzaFilter";
+import { RefreshBatcher, StanzaLogModel, type SearchState } from "./stanzaModel";
+import { pairText } from "./stanzaPairs";
+import { clockTime, clockTimeShort, displayText, isFailure } from "./stanzaSummary";
 
-export const ALL_KINDS: readonly StanzaKind[] = ["stream", "tls", "sasl", "iq", "message", "presence", "other"];
+export { ALL_KINDS, type StanzaFilter };
 export const STANZA_VIEW_ID = "xmppSic.stanzaLog";
 /** Tree rows of failed entries carry this scheme, so the decoration provider can colour them. */
 const FAILED_ROW_SCHEME = "xmpp-sic-failed-row";
 
 export type StanzaNode = { kind: "check"; checkId: string } | { kind: "entry"; entry: StanzaLogEntry };
-
-export interface StanzaFilter {
-  kinds: ReadonlySet<StanzaKind>;
-  text: string;
-}
 
 export function isStanzaNode(value: unknown): value is StanzaNode {
   const node = value as StanzaNode | undefined;
@@ -27,10 +28,12 @@ export function isStanzaNode(value: unknown): value is StanzaNode {
 export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.FileDecorationProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<StanzaNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private filter: StanzaFilter = { kinds: new Set(ALL_KINDS), text: "" };
+  readonly model: StanzaLogModel;
   private readonly subscriptions: vscode.Disposable[];
-  private refreshTimer: NodeJS.Timeout | undefined;
-  private groups: Map<string, StanzaLogEntry[]> | undefined;
+  /** A check or console logs a burst of entries; one refresh per burst keeps the tree cheap. */
+  private readonly batcher = new RefreshBatcher(() => this.refresh());
+  /** Groups re-opened from JSON Lines files: checkId → the file's name. */
+  private readonly opened = new Map<string, string>();
   /** checkId → whether that check succeeded, learned from the outcomes as they arrive. */
   private readonly verdicts = new Map<string, boolean>();
   private readonly view: vscode.TreeView<StanzaNode>;
@@ -38,101 +41,137 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
   constructor(
     private readonly log: StanzaLog,
     private readonly checks: CheckService,
+    pairs: PairBook,
   ) {
-    const unsubscribe = log.onEntry(() => this.scheduleRefresh());
+    this.model = new StanzaLogModel(log, pairs, {
+      kind: (id) => checks.checks.get(id)?.kind ?? (checks.checks.has(id) ? "check" : undefined),
+      jid: (id) => checks.checks.get(id)?.jid,
+    });
+    const unsubscribe = log.onEntry(() => this.batcher.schedule());
     this.view = vscode.window.createTreeView(STANZA_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.subscriptions = [
       this.changed,
       this.view,
       { dispose: unsubscribe },
       vscode.window.registerFileDecorationProvider(this),
+      pairs.onDidChange(() => this.batcher.schedule()),
       checks.onDidChange(({ accountId, outcome }) => {
         if (outcome) this.recordVerdict(accountId, outcome);
-        this.scheduleRefresh();
+        this.batcher.schedule();
       }),
     ];
   }
 
   get currentFilter(): StanzaFilter {
-    return this.filter;
+    return this.model.filter;
   }
 
   setFilter(filter: Partial<StanzaFilter>): void {
-    this.filter = { ...this.filter, ...filter };
+    this.model.setFilter(filter);
     void vscode.commands.executeCommand("setContext", "xmppSic.stanzaFilterActive", this.isFiltered());
     this.refresh();
   }
 
+  clearFilters(): void {
+    this.setFilter(NO_FILTER);
+  }
+
   isFiltered(): boolean {
-    return this.filter.text !== "" || this.filter.kinds.size !== ALL_KINDS.length;
+    return this.model.isFiltered();
   }
 
   /** "filter: iq, sasl · "bind"": what the filter keeps, for the view and the export message. */
   filterDescription(): string {
-    const parts: string[] = [];
-    if (this.filter.kinds.size !== ALL_KINDS.length) parts.push(ALL_KINDS.filter((k) => this.filter.kinds.has(k)).join(", ") || vscode.l10n.t("no kinds"));
-    if (this.filter.text) parts.push(`"${this.filter.text}"`);
-    return parts.length ? vscode.l10n.t("filter: {0}", parts.join(" · ")) : "";
+    return filterDescription(this.model.filter, vscode.l10n);
   }
 
   refresh(): void {
-    this.groups = undefined;
-    this.view.description = this.isFiltered()
-      ? vscode.l10n.t("{0} of {1} · {2}", this.visibleEntries().length, this.log.list().length, this.filterDescription())
-      : undefined;
+    this.model.invalidate();
+    const parts: string[] = [];
+    if (this.log.dropped > 0) parts.push(vscode.l10n.t("{0} dropped", this.log.dropped.toLocaleString()));
+    if (this.isFiltered()) parts.push(vscode.l10n.t("{0} of {1} · {2}", this.model.visibleCount, this.log.list().length, this.filterDescription()));
+    this.view.description = parts.length ? parts.join(" · ") : undefined;
+    this.showSearch(this.model.search);
     this.changed.fire(undefined);
   }
 
   /** Entries that pass the filter, oldest first. */
   visibleEntries(): StanzaLogEntry[] {
-    const text = this.filter.text.toLowerCase();
-    return this.log
-      .list()
-      .filter((e) => this.filter.kinds.has(e.kind) && (!text || e.summary.toLowerCase().includes(text) || e.xml.toLowerCase().includes(text)));
+    return [...this.model.groups.values()].flat().sort((a, b) => a.seq - b.seq);
   }
 
-  /** Every entry of one check, filtered or not, oldest first. */
   entriesOf(checkId: string): StanzaLogEntry[] {
-    return this.log.list().filter((e) => e.checkId === checkId);
+    return this.model.entriesOf(checkId);
   }
 
   entry(seq: number): StanzaLogEntry | undefined {
-    return this.log.list().find((e) => e.seq === seq);
+    return this.model.entry(seq);
   }
 
-  /** The checks in the log, newest first. */
   checkIds(): string[] {
-    return [...new Set(this.log.list().map((e) => e.checkId))].reverse();
+    return this.model.checkIds();
   }
 
-  /** Visible entries per check, newest check first; built once per refresh, not per tree node. */
-  private byCheck(): Map<string, StanzaLogEntry[]> {
-    if (!this.groups) {
-      const groups = new Map<string, StanzaLogEntry[]>();
-      for (const e of this.visibleEntries().reverse()) {
-        const group = groups.get(e.checkId);
-        if (group) group.push(e);
-        else groups.set(e.checkId, [e]);
-      }
-      for (const group of groups.values()) group.reverse(); // oldest first within a check
-      this.groups = groups;
-    }
-    return this.groups;
+  isConsole(checkId: string): boolean {
+    return this.checks.checks.get(checkId)?.kind === "console";
+  }
+
+  /** A re-opened transcript's group: its entries are the file's, with its pairs. */
+  addOpened(checkId: string, fileName: string, pairs: readonly PairRecord[]): void {
+    this.opened.set(checkId, fileName);
+    this.model.addOpenedPairs(pairs);
+    this.refresh();
   }
 
   checkLabel(checkId: string): string {
+    const file = this.opened.get(checkId);
+    if (file !== undefined) return vscode.l10n.t("Opened · {0}", displayText(file, 60));
     const info = this.checks.checks.get(checkId);
-    return info ? `${info.jid} · ${clockTimeShort(info.startedAt)}` : vscode.l10n.t("check {0}", checkId);
+    if (!info) return vscode.l10n.t("check {0}", checkId);
+    if (info.kind === "console") return vscode.l10n.t("Console · {0} · {1}", info.jid, clockTimeShort(info.startedAt).slice(0, 5));
+    return `${info.jid} · ${clockTimeShort(info.startedAt)}`;
   }
 
-  /** true: succeeded, false: failed, undefined: running or not known (a check from before a restart). */
+  /** true: succeeded, false: failed, undefined: running, a console, or not known (a check from before a restart). */
   verdict(checkId: string): boolean | undefined {
+    if (this.isConsole(checkId) || this.opened.has(checkId)) return undefined;
     return this.verdicts.get(checkId) ?? (this.entriesOf(checkId).some(isFailure) ? false : undefined);
   }
 
+  /** Shows a row: its group expanded, the row selected and focused. */
+  async reveal(seq: number): Promise<boolean> {
+    const entry = this.model.entry(seq);
+    const shown = entry && this.model.groups.get(entry.checkId)?.includes(entry);
+    if (!shown) return false;
+    await this.view.reveal({ kind: "entry", entry }, { select: true, focus: true, expand: true });
+    return true;
+  }
+
+  /** Starts (text) or ends (empty) a search; reveals the first match. */
+  async find(text: string): Promise<SearchState | undefined> {
+    const first = this.model.find(text);
+    void vscode.commands.executeCommand("setContext", "xmppSic.stanzaSearchActive", text !== "");
+    this.showSearch(this.model.search);
+    if (first !== undefined) await this.reveal(first);
+    return this.model.search;
+  }
+
+  async step(delta: 1 | -1): Promise<SearchState | undefined> {
+    const seq = this.model.step(delta);
+    this.showSearch(this.model.search);
+    if (seq !== undefined) await this.reveal(seq);
+    return this.model.search;
+  }
+
+  endSearch(): void {
+    this.model.endSearch();
+    void vscode.commands.executeCommand("setContext", "xmppSic.stanzaSearchActive", false);
+    this.showSearch(undefined);
+  }
+
   getChildren(node?: StanzaNode): StanzaNode[] {
-    if (!node) return [...this.byCheck().keys()].map((checkId) => ({ kind: "check", checkId }));
-    if (node.kind === "check") return (this.byCheck().get(node.checkId) ?? []).map((entry) => ({ kind: "entry", entry }));
+    if (!node) return [...this.model.groups.keys()].map((checkId) => ({ kind: "check", checkId }));
+    if (node.kind === "check") return (this.model.groups.get(node.checkId) ?? []).map((entry) => ({ kind: "entry", entry }));
     return [];
   }
 
@@ -150,41 +189,53 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
   }
 
   dispose(): void {
-    clearTimeout(this.refreshTimer);
+    this.batcher.dispose();
     vscode.Disposable.from(...this.subscriptions).dispose();
   }
 
+  private showSearch(state: Readonly<SearchState> | undefined): void {
+    if (!state) this.view.message = undefined;
+    else if (state.matches.length === 0) this.view.message = vscode.l10n.t("No match for \"{0}\"", state.text);
+    else this.view.message = vscode.l10n.t("Match {0} of {1} for \"{2}\"", state.index + 1, state.matches.length, state.text);
+  }
+
   private checkItem(checkId: string): vscode.TreeItem {
-    const count = this.byCheck().get(checkId)?.length ?? 0;
+    const count = this.model.groups.get(checkId)?.length ?? 0;
     const verdict = this.verdict(checkId);
     const mark = verdict === true ? "✓ " : verdict === false ? "✗ " : "";
     const item = new vscode.TreeItem(`${mark}${this.checkLabel(checkId)}`, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `check:${checkId}`;
     item.description = count === 1 ? vscode.l10n.t("1 stanza") : vscode.l10n.t("{0} stanzas", count);
-    item.iconPath =
-      verdict === true
-        ? new vscode.ThemeIcon("pass", new vscode.ThemeColor("testing.iconPassed"))
-        : verdict === false
-          ? new vscode.ThemeIcon("error", new vscode.ThemeColor("errorForeground"))
-          : new vscode.ThemeIcon("list-ordered");
+    item.iconPath = this.groupIcon(checkId, verdict);
     item.tooltip = verdict === false ? vscode.l10n.t("This check failed.") : verdict === true ? vscode.l10n.t("This check succeeded.") : undefined;
     if (verdict === false) item.resourceUri = vscode.Uri.from({ scheme: FAILED_ROW_SCHEME, path: `/check/${checkId}` });
-    item.contextValue = "stanzaCheck";
+    item.contextValue = this.isConsole(checkId) ? "stanzaConsole" : "stanzaCheck";
     return item;
+  }
+
+  private groupIcon(checkId: string, verdict: boolean | undefined): vscode.ThemeIcon {
+    if (this.isConsole(checkId)) return new vscode.ThemeIcon("terminal");
+    if (this.opened.has(checkId)) return new vscode.ThemeIcon("file");
+    if (verdict === true) return new vscode.ThemeIcon("pass", new vscode.ThemeColor("testing.iconPassed"));
+    if (verdict === false) return new vscode.ThemeIcon("error", new vscode.ThemeColor("errorForeground"));
+    return new vscode.ThemeIcon("list-ordered");
   }
 
   private entryItem(e: StanzaLogEntry): vscode.TreeItem {
     const failed = isFailure(e);
-    const item = new vscode.TreeItem(shortSummary(e));
+    const item = new vscode.TreeItem(this.model.label(e));
+    const pair = this.model.pairOf(e.seq);
+    const paired = pairText(e, { pair, entry: (seq) => this.model.entry(seq), condition: (reply) => this.model.condition(reply), label: (x) => this.model.label(x) }, vscode.l10n);
     item.id = `entry:${e.seq}`;
-    item.description = `${clockTime(e.time)} · ${e.kind}`;
+    // The pair first: the time and kind stay at the end, where a reader looks for them in every row.
+    item.description = `${paired ? `${paired} · ` : ""}${clockTime(e.time)} · ${e.kind}`;
     item.iconPath = failed
       ? new vscode.ThemeIcon("error", new vscode.ThemeColor("errorForeground"))
       : new vscode.ThemeIcon(e.direction === "out" ? "arrow-right" : "arrow-left");
     const sent = e.direction === "out" ? vscode.l10n.t("Sent") : vscode.l10n.t("Received");
-    item.tooltip = `${sent} ${e.kind} · ${clockTime(e.time)}\n${displayText(e.summary, 200)}`;
+    item.tooltip = `${sent} ${e.kind} · ${clockTime(e.time)}${paired ? ` · ${paired}` : ""}\n${displayText(e.summary, 200)}`;
     if (failed) item.resourceUri = vscode.Uri.from({ scheme: FAILED_ROW_SCHEME, path: `/entry/${e.seq}` });
-    item.contextValue = "stanza";
+    item.contextValue = this.model.partnerOf(e.seq) !== undefined && this.model.entry(this.model.partnerOf(e.seq)!) ? "stanzaPaired" : "stanza";
     item.command = { command: "xmppSic.stanzaLog.open", title: vscode.l10n.t("Open Stanza"), arguments: [e.seq] };
     return item;
   }
@@ -197,17 +248,8 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
     }
     let newest: [string, number] | undefined;
     for (const [id, info] of this.checks.checks) {
-      if (info.accountId === accountId && (!newest || info.startedAt >= newest[1])) newest = [id, info.startedAt];
+      if (info.accountId === accountId && info.kind !== "console" && (!newest || info.startedAt >= newest[1])) newest = [id, info.startedAt];
     }
     if (newest) this.verdicts.set(newest[0], false);
-  }
-
-  /** A check logs a burst of entries; one refresh per burst keeps the tree cheap. */
-  private scheduleRefresh(): void {
-    if (this.refreshTimer) return;
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = undefined;
-      this.refresh();
-    }, 50);
   }
 }

@@ -7,6 +7,8 @@
 // - every view-title button, with nothing focused and with a row focused (VS Code then passes the
 //   row to the command), the filter state in the view's description, Export's proposed place, its
 //   file and its confirmation; every context-menu entry on a stanza and on a check;
+// - the console's features on a check's group (stanzaConsoleParts.ts): JSON Lines export, pairs and
+//   Go to Paired Stanza, direction/JID/unpaired filters, Find with Next and Previous;
 // - the Settings UI titles; and no error notification anywhere along the way.
 //
 // Screenshots go to out/test/screenshots/; with XMPP_SIC_UPDATE_SCREENSHOTS=1 to docs/ as well
@@ -17,13 +19,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
-import type { Locator, Page } from "playwright-core";
 import { sharedServer } from "../../scripts/testbed/shared";
 import { readRunningExtensions } from "./activationTimes";
 import { openBrowser, type BrowserSession } from "./browser";
 import { CodeServer } from "./codeServer";
 import { distinctivePassword } from "./fixtures";
 import { buildVsix, repoRoot, skipWithoutVscode } from "./harness";
+import { acceptSaveDialog, description, editorWith, entryRows, groupRows, rowsOf, rowTexts, toast } from "./stanzaPane";
+import { stanzaConsoleParts } from "./stanzaConsoleParts";
 import { secretForms } from "./suite/protocol";
 import {
   answerAll,
@@ -48,55 +51,6 @@ const TEST_TIMEOUT_MS = 420_000;
 /** What the bugs of issue 11 showed; never expected in any notification. */
 const BROKEN = /is not a function|Unable to resolve|filesystem provider|undefined|\[object Object\]/;
 const TIME_24H_MS = /\b([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}\b/;
-
-const rowsOf = (pane: Locator) => pane.locator(".monaco-list-row");
-const groupRows = (pane: Locator) => pane.locator(".monaco-list-row[aria-level='1']");
-const entryRows = (pane: Locator) => pane.locator(".monaco-list-row[aria-level='2']");
-const description = async (pane: Locator) => ((await pane.locator(".pane-header .description").first().innerText({ timeout: 1_000 }).catch(() => "")) || "").trim();
-
-/** Each row as "label  description" (the DOM puts them side by side with no space between). */
-async function rowTexts(rows: Locator): Promise<string[]> {
-  const texts: string[] = await rows.evaluateAll((list: any[]) =>
-    list.map((row) => [".label-name", ".label-description"].map((c) => (row.querySelector(c)?.innerText ?? "").replace(/\s+/g, " ").trim()).join("  ")),
-  );
-  return texts.map((t) => t.trim());
-}
-
-async function activeEditorText(page: Page): Promise<string> {
-  return (await page.locator(".editor-instance .view-lines").first().innerText({ timeout: 1_000 })).replace(/\u00a0/g, " ");
-}
-
-/** Waits for an editor tab whose title matches, active, and returns the editor's text. */
-async function editorWith(page: Page, tab: RegExp, contains: RegExp): Promise<string> {
-  const active = page.locator(".tabs-container .tab.active");
-  await until(async () => tab.test(await active.innerText({ timeout: 500 }).catch(() => "")), `an editor tab ${tab}`);
-  let text = "";
-  await until(async () => contains.test((text = await activeEditorText(page).catch(() => ""))), `${contains} in the editor of ${tab}`);
-  return text;
-}
-
-/** The toast matching `pattern`, its text; then dismissed. */
-async function toast(page: Page, pattern: RegExp): Promise<string> {
-  const found = page.locator(".notifications-toasts .notification-toast", { hasText: pattern }).first();
-  await found.waitFor({ state: "visible", timeout: STEP_MS }).catch(async (error) => {
-    throw new Error(`no notification ${pattern}; on screen: ${(await notificationTexts(page)).join(" / ") || "none"}`, { cause: error });
-  });
-  const text = (await found.innerText()).replace(/\s+/g, " ").trim();
-  await clearNotifications(page);
-  return text;
-}
-
-/** The save dialog (VS Code's own, in the browser): returns the proposed path and accepts it. */
-async function acceptSaveDialog(page: Page): Promise<string> {
-  const widget = quickInput(page);
-  const input = widget.locator(".quick-input-box input");
-  await widget.waitFor({ state: "visible", timeout: STEP_MS });
-  let proposed = "";
-  await until(async () => /\.xml$/.test((proposed = await input.inputValue().catch(() => ""))), "the save dialog to propose a .xml file");
-  await input.press("Enter");
-  await widget.waitFor({ state: "hidden", timeout: STEP_MS });
-  return proposed;
-}
 
 test("first run and the Stanza Log: extension page, walkthrough, title buttons, context menus, export", { timeout: TEST_TIMEOUT_MS }, async (t) => {
   if (skipWithoutVscode(t)) return;
@@ -373,6 +327,9 @@ test("first run and the Stanza Log: extension page, walkthrough, title buttons, 
       await editorWith(page, /transcript-/, /Transcript of/);
     });
 
+    // The console's features (issue 13) on this check's group: export, pairs, filters, search.
+    const reopenExport = await stanzaConsoleParts({ page, stanzas, part, jid, domain: prosody.domain, secretForms: forms });
+
     await part("walkthrough: Show Results, the Stanza Log, Open Transcript", async () => {
       await runCommand(page, "View: Close All Editors");
       await runCommand(page, "Welcome: Open Walkthrough...");
@@ -388,6 +345,8 @@ test("first run and the Stanza Log: extension page, walkthrough, title buttons, 
       await button("Open Transcript").click({ timeout: STEP_MS });
       await editorWith(page, /transcript-/, /Transcript of/);
     });
+
+    await reopenExport();
 
     await part("Clear Stanza Log empties the view", async () => {
       await titleButton(stanzas, "Clear Stanza Log").click({ timeout: STEP_MS });

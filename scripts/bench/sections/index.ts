@@ -7,8 +7,9 @@ import { inproc } from "./inproc";
 import { rtt } from "./rtt";
 import { scram } from "./scram";
 import type { Section } from "./section";
+import { stanzaView } from "./stanzaView";
 import { startup } from "./startup";
 import { udp } from "./udp";
 import { warm } from "./warm";
 
-export const SECTIONS: readonly Section<unknown>[] = [cold, startup, inproc, rtt, warm, ext, scram, udp, consoleSection];
+export const SECTIONS: readonly Section<unknown>[] = [cold, startup, inproc, rtt, warm, ext, scram, udp, consoleSection, stanzaView];

@@ -1,15 +1,20 @@
-// Stanza Log actions: open one stanza or a check's transcript, copy, clear, export, filter.
+// Stanza Log actions: open one stanza or a check's transcript, go to a stanza's pair, copy, clear,
+// export (XML, JSON Lines), re-open a JSON Lines export as a read-only group. Filters and search: stanzaFilterCommands.ts.
 // View-title and context-menu buttons pass the focused tree row as the first argument; scripts pass
 // the documented values (a stanza's seq, a check id, kinds, text, a target Uri). Each handler
 // accepts exactly what it documents and treats anything else as "ask".
 import * as vscode from "vscode";
-import { SicError, type StanzaKind } from "../../core";
-import { exportEntries } from "../stanzaExport";
+import { randomBytes } from "node:crypto";
+import { parseTranscriptJsonLines, SicError } from "../../core";
+import { displayPath, exportEntries, type ExportFormat } from "../stanzaExport";
+import { importTranscript } from "../stanzaImport";
 import type { StanzaDocuments } from "../stanzaDocuments";
-import { ALL_KINDS, isStanzaNode, type StanzaView } from "../stanzaView";
+import { isStanzaNode, type StanzaView } from "../stanzaView";
 import { register, type Services } from "./shared";
+import { registerStanzaFilterCommands } from "./stanzaFilterCommands";
 
-const isKindList = (value: unknown): value is StanzaKind[] => Array.isArray(value) && value.every((k) => typeof k === "string");
+/** A transcript larger than this is refused before it is read (the log keeps 4 MiB of XML anyway). */
+const MAX_OPEN_BYTES = 64 * 2 ** 20;
 const isUri = (value: unknown): value is vscode.Uri => value instanceof vscode.Uri;
 const stanzaWord = (n: number) => (n === 1 ? vscode.l10n.t("1 stanza") : vscode.l10n.t("{0} stanzas", n));
 
@@ -40,8 +45,20 @@ async function openReadOnly(uri: vscode.Uri): Promise<void> {
 
 // One flat list of the Stanza Log's commands, each a few lines: longer than ~60 lines, kept together
 // so every command id of the view is registered in one place.
-export function registerStanzaCommands({ log, stanzaView: view, output }: Services, documents: StanzaDocuments): vscode.Disposable[] {
+export function registerStanzaCommands(services: Services, documents: StanzaDocuments): vscode.Disposable[] {
+  const { log, stanzaView: view, output } = services;
+  /** One group's entries to a file: a check's or a console session's, as XML or JSON Lines. */
+  const exportGroup = (format: ExportFormat) => async (arg?: unknown, target?: unknown) => {
+    const checkId = await checkOf(view, arg);
+    if (checkId === undefined) return undefined;
+    const entries = view.entriesOf(checkId);
+    const what = view.isConsole(checkId)
+      ? vscode.l10n.t("{0} of the session {1}", stanzaWord(entries.length), view.checkLabel(checkId))
+      : vscode.l10n.t("{0} of the check {1}", stanzaWord(entries.length), view.checkLabel(checkId));
+    return exportEntries(view, { entries, what, format, ...(isUri(target) ? { target } : {}) });
+  };
   return [
+    ...registerStanzaFilterCommands(services),
     register("xmppSic.stanzaLog.open", output, async (arg?: unknown) => {
       const seq = seqOf(arg);
       if (seq === undefined) throw new SicError("usage", vscode.l10n.t("Open a stanza from the Stanza Log view."));
@@ -71,40 +88,37 @@ export function registerStanzaCommands({ log, stanzaView: view, output }: Servic
         : vscode.l10n.t("all {0}", stanzaWord(total));
       return exportEntries(view, { entries, what, ...(isUri(arg) ? { target: arg } : {}) });
     }),
-    register("xmppSic.stanzaLog.exportCheck", output, async (arg?: unknown, target?: unknown) => {
-      const checkId = await checkOf(view, arg);
-      if (checkId === undefined) return undefined;
-      const entries = view.entriesOf(checkId);
-      const what = vscode.l10n.t("{0} of the check {1}", stanzaWord(entries.length), view.checkLabel(checkId));
-      return exportEntries(view, { entries, what, ...(isUri(target) ? { target } : {}) });
-    }),
-    register("xmppSic.stanzaLog.filterKinds", output, async (arg?: unknown) => {
-      let kinds = isKindList(arg) ? arg : undefined;
-      if (!kinds) {
-        const current = view.currentFilter.kinds;
-        const picked = await vscode.window.showQuickPick(
-          ALL_KINDS.map((k) => ({ label: k, picked: current.has(k) })),
-          { canPickMany: true, title: vscode.l10n.t("Show these kinds of stanza") },
-        );
-        if (!picked) return undefined;
-        kinds = picked.map((p) => p.label as StanzaKind);
+    register("xmppSic.stanzaLog.exportCheck", output, exportGroup("xml")),
+    register("xmppSic.stanzaLog.exportXmlTranscript", output, exportGroup("xml")),
+    register("xmppSic.stanzaLog.exportJsonLines", output, exportGroup("jsonl")),
+    register("xmppSic.stanzaLog.openJsonLines", output, async (arg?: unknown) => {
+      const uri =
+        (isUri(arg) ? arg : undefined) ??
+        (await vscode.window.showOpenDialog({ title: vscode.l10n.t("Open JSON Lines"), filters: { [vscode.l10n.t("JSON Lines")]: ["jsonl"] }, canSelectMany: false }))?.[0];
+      if (!uri) return undefined;
+      if ((await vscode.workspace.fs.stat(uri)).size > MAX_OPEN_BYTES) {
+        throw new SicError("usage", vscode.l10n.t("{0} is larger than {1} MB: not opened.", displayPath(uri), MAX_OPEN_BYTES / 2 ** 20));
       }
-      view.setFilter({ kinds: new Set(kinds.filter((k) => ALL_KINDS.includes(k))) });
-      return kinds;
+      const lines = parseTranscriptJsonLines(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString("utf8"));
+      const checkId = `opened-${randomBytes(4).toString("hex")}`;
+      const { entries, pairs } = importTranscript(log, lines, checkId);
+      view.addOpened(checkId, uri.path.split("/").pop() ?? "", pairs);
+      vscode.window.setStatusBarMessage(vscode.l10n.t("Opened {0} from {1}", stanzaWord(entries), displayPath(uri)), 4000);
+      return { checkId, entries };
     }),
-    register("xmppSic.stanzaLog.filterText", output, async (arg?: unknown) => {
-      const value =
-        typeof arg === "string"
-          ? arg
-          : await vscode.window.showInputBox({
-              title: vscode.l10n.t("Filter the Stanza Log"),
-              prompt: vscode.l10n.t("Show stanzas whose summary or XML contains this text (empty: all)"),
-              value: view.currentFilter.text,
-            });
-      if (value === undefined) return undefined;
-      view.setFilter({ text: value });
-      return value;
+    register("xmppSic.stanzaLog.goToPaired", output, async (arg?: unknown) => {
+      const seq = seqOf(arg);
+      const partner = seq === undefined ? undefined : view.model.partnerOf(seq);
+      if (partner === undefined || !view.entry(partner)) {
+        throw new SicError("usage", vscode.l10n.t("Choose a request or a reply whose pair is still in the Stanza Log."));
+      }
+      if (await view.reveal(partner)) return partner;
+      const clear = vscode.l10n.t("Clear Filters");
+      const choice = await vscode.window.showInformationMessage(vscode.l10n.t("The paired stanza is hidden by the filter."), clear);
+      if (choice !== clear) return undefined;
+      view.clearFilters();
+      await view.reveal(partner);
+      return partner;
     }),
-    register("xmppSic.stanzaLog.clearFilter", output, () => view.setFilter({ kinds: new Set(ALL_KINDS), text: "" })),
   ];
 }

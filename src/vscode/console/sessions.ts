@@ -98,7 +98,7 @@ export class ConsoleSessions implements vscode.Disposable {
       onPairing: (event) => {
         const record = pairRecordOf(event);
         if (!record) return;
-        pairs.record(record, log.list()[0]?.seq ?? 0);
+        pairs.record(record, log.oldestSeq);
         const wake = waiting.get(record.request);
         waiting.delete(record.request);
         wake?.(record);
