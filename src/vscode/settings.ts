@@ -7,10 +7,10 @@ export const SETTINGS = {
   autoCheckInterval: "autoCheckInterval",
   timeoutSeconds: "timeoutSeconds",
   notifyOnAddressChange: "notifyOnAddressChange",
-  statusBarEnabled: "statusBar.enabled",
+  statusBarEnabled: "showStatusBar",
   keepSessionOpen: "keepSessionOpen",
   udp: "udp",
-  consoleSendPresence: "console.sendPresence",
+  consoleSendPresence: "consoleSendsPresence",
 } as const;
 
 function read<T>(key: string, fallback: T): T {
