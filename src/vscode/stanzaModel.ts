@@ -155,7 +155,8 @@ export class StanzaLogModel {
   private snapshot(): Snapshot {
     if (this.snapshotCache) return this.snapshotCache;
     const entries = this.log.list();
-    const derived = derivePairs(entries, this.headers, (id) => (this.groupsOf.kind(id) === "console" ? undefined : (this.groupsOf.jid(id) ?? "")));
+    // Console groups too: their login (bind) is the session layer's, which the PairBook never sees.
+    const derived = derivePairs(entries, this.headers, (id) => this.groupsOf.jid(id) ?? "");
     const context = {
       headers: this.headers,
       isUnpaired: (e: StanzaLogEntry) => isUnpaired(e, this.book.pairOf(e.seq) ?? this.opened.get(e.seq) ?? derived.get(e.seq)),

@@ -19,8 +19,8 @@ const isReply = (e: Pick<StanzaLogEntry, "direction" | "kind" | "summary">) => e
 
 /**
  * The pairs of checks' entries, by id and sender within one group (a check's own code has paired
- * them already; this only shows it). `own(checkId)` is the account's JID; groups it returns
- * undefined for (console sessions: their PairBook knows) are skipped.
+ * them already; this only shows it), and of a console's login, which its PairBook never sees.
+ * `own(checkId)` is the account's JID; groups it returns undefined for are skipped.
  */
 export function derivePairs(entries: readonly StanzaLogEntry[], headers: HeaderCache, own: (checkId: string) => string | undefined): Map<number, PairRecord> {
   const pairs = new Map<number, PairRecord>();

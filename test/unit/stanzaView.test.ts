@@ -194,3 +194,12 @@ test("a JSON Lines export re-opens as a group with the same pairs; the file's te
   assert.ok(!/[\u001b\u202e]/.test(message!.summary + message!.xml), `not neutralised: ${JSON.stringify(message)}`);
   assert.equal(request!.checkId, "opened-1");
 });
+
+test("a console's login iqs, which its PairBook never sees, are paired from the log itself", () => {
+  const { model, add, describe } = fixture();
+  const bind = add("c1", "out", `<iq type="set" id="b1"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"/></iq>`);
+  const bound = add("c1", "in", `<iq type="result" id="b1"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"><jid>alice@example.org/r</jid></bind></iq>`);
+  model.invalidate();
+  assert.match(describe(bind) ?? "", /^✓ result \d+ ms$/, "the bind row is not left '… no reply yet'");
+  assert.equal(model.partnerOf(bind.seq), bound.seq);
+});
