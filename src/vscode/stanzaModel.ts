@@ -156,7 +156,7 @@ export class StanzaLogModel {
     if (this.snapshotCache) return this.snapshotCache;
     const entries = this.log.list();
     // Console groups too: their login (bind) is the session layer's, which the PairBook never sees.
-    const derived = derivePairs(entries, this.headers, (id) => this.groupsOf.jid(id) ?? "");
+    const derived = derivePairs(entries, this.headers, (id) => this.groupsOf.jid(id) ?? "", (seq) => this.book.pairOf(seq) !== undefined);
     const context = {
       headers: this.headers,
       isUnpaired: (e: StanzaLogEntry) => isUnpaired(e, this.book.pairOf(e.seq) ?? this.opened.get(e.seq) ?? derived.get(e.seq)),

@@ -22,11 +22,17 @@ const isReply = (e: Pick<StanzaLogEntry, "direction" | "kind" | "summary">) => e
  * them already; this only shows it), and of a console's login, which its PairBook never sees.
  * `own(checkId)` is the account's JID; groups it returns undefined for are skipped.
  */
-export function derivePairs(entries: readonly StanzaLogEntry[], headers: HeaderCache, own: (checkId: string) => string | undefined): Map<number, PairRecord> {
+export function derivePairs(
+  entries: readonly StanzaLogEntry[],
+  headers: HeaderCache,
+  own: (checkId: string) => string | undefined,
+  /** Entries paired already (a console's PairBook): skipped, so a console's flood costs nothing here. */
+  known: (seq: number) => boolean = () => false,
+): Map<number, PairRecord> {
   const pairs = new Map<number, PairRecord>();
   const waiting = new Map<string, { entry: StanzaLogEntry; to: string | undefined }[]>();
   for (const e of entries) {
-    if (e.kind !== "iq") continue;
+    if (e.kind !== "iq" || known(e.seq)) continue;
     const jid = own(e.checkId);
     if (jid === undefined) continue;
     const { id, to, from } = headers.of(e);
