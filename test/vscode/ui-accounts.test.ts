@@ -9,33 +9,23 @@
 // Screenshots go to out/test/screenshots/; with XMPP_SIC_UPDATE_SCREENSHOTS=1 to docs/ as well
 // (docs/results-families.png, docs/actionable-error.png).
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { lookup } from "node:dns/promises";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import type { Locator } from "playwright-core";
-import { sharedServer } from "../../scripts/testbed/shared";
 import { openBrowser, type BrowserSession } from "./browser";
-import { CodeServer } from "./codeServer";
-import { distinctivePassword } from "./fixtures";
-import { buildVsix, repoRoot, skipWithoutVscode } from "./harness";
+import { buildVsix, repoRoot } from "./harness";
+import { uiRun } from "./uiRun";
 import { answer, chooseFile, clickBack, openWorkbench, QUIET_WORKBENCH, widenSidebar, enter, errorToasts, quickInputState, runCommand, screenshot, STEP_MS, toasts, until, viewPane, waitForTitle } from "./uiDriver";
 
 const TEST_TIMEOUT_MS = 600_000;
 
 test("accounts, buttons and errors as a person uses them", { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  if (skipWithoutVscode(t)) return;
-  const prosody = await sharedServer("prosody");
-  if ("skip" in prosody) return t.skip(prosody.skip);
-
-  const scratch = mkdtempSync(join(tmpdir(), "xmpp-sic-vscode-ui-accounts-"));
-  const server = new CodeServer();
+  const run = await uiRun(t, "prosody", "uia");
+  if (!run) return;
+  const { bed: prosody, scratch, server, user, password, jid } = run;
   let browser: BrowserSession | undefined;
-  const user = `uia${randomBytes(4).toString("hex")}`;
-  const password = distinctivePassword(randomBytes(12).toString("base64url"));
-  const jid = `${user}@${prosody.domain}`;
   const port = prosody.starttlsPort;
   try {
     await prosody.addUser(user, password);

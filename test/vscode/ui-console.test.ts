@@ -10,19 +10,15 @@
 // Screenshots go to out/test/screenshots/; with XMPP_SIC_UPDATE_SCREENSHOTS=1 to docs/ as well
 // (docs/console-paired.png).
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import type { Locator, Page } from "playwright-core";
-import { sharedServer } from "../../scripts/testbed/shared";
 import { StanzaLog } from "../../src/core";
 import { openLiveSession } from "../../src/core/console/liveSession";
 import { openBrowser, type BrowserSession } from "./browser";
-import { CodeServer } from "./codeServer";
-import { distinctivePassword } from "./fixtures";
-import { buildVsix, repoRoot, skipWithoutVscode } from "./harness";
+import { buildVsix, repoRoot } from "./harness";
+import { uiRun } from "./uiRun";
 import { widenSidebar } from "./uiDriver";
 import {
   answerAll,
@@ -62,16 +58,10 @@ async function retype(page: Page, editor: Locator, text: string): Promise<void> 
 }
 
 test("XML console: open from Results, type and send a stanza, see the paired reply, malformed XML refused, Edit and Resend", { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  if (skipWithoutVscode(t)) return;
-  const prosody = await sharedServer("prosody");
-  if ("skip" in prosody) return t.skip(prosody.skip);
-
-  const scratch = mkdtempSync(join(tmpdir(), "xmpp-sic-vscode-ui-console-"));
-  const server = new CodeServer();
+  const run = await uiRun(t, "prosody", "uic");
+  if (!run) return;
+  const { bed: prosody, scratch, server, user, password, jid } = run;
   let browser: BrowserSession | undefined;
-  const user = `uic${randomBytes(4).toString("hex")}`;
-  const password = distinctivePassword(randomBytes(12).toString("base64url"));
-  const jid = `${user}@${prosody.domain}`;
   const discoInfo = DISCO_INFO.replace("DOMAIN", prosody.domain);
   try {
     await prosody.addUser(user, password);

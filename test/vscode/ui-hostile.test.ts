@@ -8,19 +8,15 @@
 //
 // Screenshots go to out/test/screenshots/ (ui-hostile-*.png).
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
-import { sharedServer } from "../../scripts/testbed/shared";
 import { ESCAPE_ATTACK, hostileScripts, hugeRedirect } from "../adversarial/hostileText";
 import { AdversarialServer, PASSWORD } from "../adversarial/server";
 import { openBrowser, type BrowserSession } from "./browser";
-import { CodeServer } from "./codeServer";
-import { distinctivePassword } from "./fixtures";
-import { buildVsix, filesUnder, repoRoot, skipWithoutVscode } from "./harness";
+import { buildVsix, filesUnder, repoRoot } from "./harness";
+import { uiRun } from "./uiRun";
 import { chooseFile, enter, openWorkbench, QUIET_WORKBENCH, quickInputState, runCommand, screenshot, STEP_MS, toasts, until, viewPane, waitForTitle, widenSidebar } from "./uiDriver";
 
 const TEST_TIMEOUT_MS = 600_000;
@@ -64,19 +60,13 @@ async function addAccount(page: Page, a: { jid: string; password: string; port: 
 }
 
 test("a hostile server's escape sequences and 100 KB redirect show up neutralised and clipped in the extension", { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  if (skipWithoutVscode(t)) return;
-  const prosody = await sharedServer("prosody");
-  if ("skip" in prosody) return t.skip(prosody.skip);
-
-  const scratch = mkdtempSync(join(tmpdir(), "xmpp-sic-vscode-ui-hostile-"));
-  const server = new CodeServer();
+  const run = await uiRun(t, "prosody", "uih");
+  if (!run) return;
+  const { bed: prosody, scratch, server, user, password, jid: goodJid } = run;
   let browser: BrowserSession | undefined;
   const hostile = await AdversarialServer.start(hugeRedirect());
   const scram = await AdversarialServer.start(hostileScripts.scramServerError(ESCAPE_ATTACK));
   const hostileJid = "alice@localhost";
-  const user = `uih${randomBytes(4).toString("hex")}`;
-  const password = distinctivePassword(randomBytes(12).toString("base64url"));
-  const goodJid = `${user}@${prosody.domain}`;
   try {
     await prosody.addUser(user, password);
     const vsix = await buildVsix(scratch);

@@ -14,17 +14,13 @@
 // Screenshots go to out/test/screenshots/; with XMPP_SIC_UPDATE_SCREENSHOTS=1 to docs/ as well
 // (docs/stanza-log.png, docs/walkthrough-add-account.png, docs/extension-page.png).
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
-import { sharedServer } from "../../scripts/testbed/shared";
 import { readRunningExtensions } from "./activationTimes";
 import { openBrowser, type BrowserSession } from "./browser";
-import { CodeServer } from "./codeServer";
-import { distinctivePassword } from "./fixtures";
-import { buildVsix, repoRoot, skipWithoutVscode } from "./harness";
+import { buildVsix, repoRoot } from "./harness";
+import { uiRun } from "./uiRun";
 import { acceptSaveDialog, description, editorWith, entryRows, groupRows, rowsOf, rowTexts, toast } from "./stanzaPane";
 import { stanzaConsoleParts } from "./stanzaConsoleParts";
 import { secretForms } from "./suite/protocol";
@@ -53,16 +49,10 @@ const BROKEN = /is not a function|Unable to resolve|filesystem provider|undefine
 const TIME_24H_MS = /\b([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}\b/;
 
 test("first run and the Stanza Log: extension page, walkthrough, title buttons, context menus, export", { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  if (skipWithoutVscode(t)) return;
-  const prosody = await sharedServer("prosody");
-  if ("skip" in prosody) return t.skip(prosody.skip);
-
-  const scratch = mkdtempSync(join(tmpdir(), "xmpp-sic-vscode-ui2-"));
-  const server = new CodeServer();
+  const run = await uiRun(t, "prosody", "uil");
+  if (!run) return;
+  const { bed: prosody, scratch, server, user, password, jid } = run;
   let browser: BrowserSession | undefined;
-  const user = `uil${randomBytes(4).toString("hex")}`;
-  const password = distinctivePassword(randomBytes(12).toString("base64url"));
-  const jid = `${user}@${prosody.domain}`;
   const forms = secretForms(user, password);
   const seen: string[] = [];
   try {

@@ -10,16 +10,15 @@
 // (docs/results-udp.png).
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import type { Locator } from "playwright-core";
-import { sharedServer } from "../../scripts/testbed/shared";
+import type { XmppServer } from "../../scripts/testbed/types";
 import { parseStanza } from "../support/xml";
 import { openBrowser, type BrowserSession } from "./browser";
-import { CodeServer } from "./codeServer";
-import { buildVsix, skipWithoutVscode } from "./harness";
+import { buildVsix } from "./harness";
+import { uiRun } from "./uiRun";
 import { answer, chooseFile, openWorkbench, QUIET_WORKBENCH, reportFailure, runCommand, screenshot, STEP_MS, until, viewPane, widenSidebar } from "./uiDriver";
 import { contextMenu, contextMenuEntries, errorNotifications } from "./workbench";
 
@@ -30,20 +29,19 @@ const NS_S5B = "urn:xmpp:jingle:transports:s5b:1";
 const HOST_PRIORITY = 126 * 2 ** 24 + 65535 * 2 ** 8 + (256 - 1);
 
 test("the UDP picture and candidates in the Results view, their copies, and xmppSic.udp off", { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  if (skipWithoutVscode(t)) return;
-  const ejabberd = await sharedServer("ejabberd");
-  if ("skip" in ejabberd) return t.skip(ejabberd.skip);
-  const info = ejabberd.describe();
-  const stunPort = info.kind === "ejabberd" ? info.stunPort : undefined;
-  if (!stunPort) return t.skip("the test bed's ejabberd has no STUN listener (ejabberd_stun)");
-
-  const scratch = mkdtempSync(join(tmpdir(), "xmpp-sic-vscode-ui-udp-"));
-  const server = new CodeServer();
+  const stunPortOf = (bed: XmppServer) => {
+    const info = bed.describe();
+    return info.kind === "ejabberd" ? info.stunPort : undefined;
+  };
+  const run = await uiRun(t, "ejabberd", "uiu", {
+    unless: (bed) => (stunPortOf(bed) ? undefined : "the test bed's ejabberd has no STUN listener (ejabberd_stun)"),
+    // ejabberdctl refuses some characters distinctivePassword() uses (the emoji): ASCII only here.
+    password: `pw-${randomBytes(12).toString("base64url")}`,
+  });
+  if (!run) return;
+  const { bed: ejabberd, scratch, server, user, password, jid } = run;
+  const stunPort = stunPortOf(ejabberd)!;
   let browser: BrowserSession | undefined;
-  const user = `uiu${randomBytes(4).toString("hex")}`;
-  // ejabberdctl refuses some characters distinctivePassword() uses (the emoji): ASCII only here.
-  const password = `pw-${randomBytes(12).toString("base64url")}`;
-  const jid = `${user}@${ejabberd.domain}`;
   try {
     await ejabberd.addUser(user, password);
     assert.match(await server.installVsix(await buildVsix(scratch)), /successfully installed/);

@@ -9,18 +9,15 @@
 // Screenshots go to out/test/screenshots/; with XMPP_SIC_UPDATE_SCREENSHOTS=1 to docs/ as well
 // (docs/status-bar.png, docs/results-view.png, docs/stanza-xml.png).
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import type { Page } from "playwright-core";
-import { sharedServer } from "../../scripts/testbed/shared";
 import { readRunningExtensions } from "./activationTimes";
 import { openBrowser, type BrowserSession } from "./browser";
-import { CodeServer } from "./codeServer";
-import { distinctivePassword, SilentServer } from "./fixtures";
-import { buildVsix, filesContaining, filesUnder, repoRoot, skipWithoutVscode, waitForBrowserStorage } from "./harness";
+import { SilentServer } from "./fixtures";
+import { buildVsix, filesContaining, filesUnder, repoRoot, waitForBrowserStorage } from "./harness";
+import { uiRun } from "./uiRun";
 import { answer, chooseFile, forEachRow, openWorkbench, QUIET_WORKBENCH, widenSidebar, runCommand, screenshot, STEP_MS, until, viewPane } from "./uiDriver";
 import { secretForms } from "./suite/protocol";
 
@@ -49,19 +46,13 @@ async function editAccount(page: Page, a: AccountAnswers): Promise<void> {
 }
 
 test("a person adds an account and checks it in VS Code: status bar, Results, Stanza Log", { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  if (skipWithoutVscode(t)) return;
-  const prosody = await sharedServer("prosody");
-  if ("skip" in prosody) return t.skip(prosody.skip);
-
-  const scratch = mkdtempSync(join(tmpdir(), "xmpp-sic-vscode-ui-"));
-  const server = new CodeServer();
+  // The password needs escaping in XML and JSON, and is not ASCII: the search below covers those forms too.
+  const run = await uiRun(t, "prosody", "ui");
+  if (!run) return;
+  const { bed: prosody, scratch, server, user, password, jid } = run;
   let browser: BrowserSession | undefined;
-  const user = `ui${randomBytes(4).toString("hex")}`;
-  // Needs escaping in XML and JSON, and is not ASCII: the search below covers those forms too.
-  const password = distinctivePassword(randomBytes(12).toString("base64url"));
   // Accepts TCP connections and never answers: a check against it runs until cancelled.
   let silent: SilentServer | undefined;
-  const jid = `${user}@${prosody.domain}`;
   const steps: string[] = [];
   const step = (s: string) => steps.push(`${new Date().toISOString()} ${s}`);
   try {
