@@ -67,9 +67,18 @@ function findTests(dir) {
 await write(esbuild.build({ ...common, ...coreBundle }));
 
 const builds = [
+  // What activation loads: stand-ins that require dist/workbench.js on the extension's first use.
   esbuild.build({
     ...common,
     entryPoints: { extension: "src/vscode/extension.ts" },
+    outdir: "dist",
+    external: ["vscode", "./workbench.js"],
+    plugins: [vscodeRequire(realpathSync("src/vscode"))],
+  }),
+  // The workbench (views, commands, status bar, console), which reaches the core through lazy getters.
+  esbuild.build({
+    ...common,
+    entryPoints: { workbench: "src/vscode/workbench.ts" },
     outdir: "dist",
     external: ["vscode"],
     plugins: [lazyCore(coreNames()), vscodeRequire(realpathSync("src/vscode"))],

@@ -1,8 +1,9 @@
-// The extension in two bundles, so that activation loads only the shell: dist/core.js holds the
-// core and its dependencies; dist/extension.js reaches it through a module of lazy getters that
+// The shell and the core in separate bundles, so that the shell loads without the core: dist/core.js
+// holds the core and its dependencies; dist/workbench.js (the shell, itself loaded on the
+// extension's first use by dist/extension.js) reaches it through a module of lazy getters that
 // require("./core.js") on the first use of any core value (a check, a validation, a pretty-print).
-// StanzaLog is the one core value activation needs (the views subscribe to it): it is small, has no
-// dependencies, and is bundled into the shell as well (the core only calls its methods).
+// StanzaLog is the one core value the shell needs at once (the views subscribe to it): it is small,
+// has no dependencies, and is bundled into the shell as well (the core only calls its methods).
 import { realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative, resolve, sep } from "node:path";

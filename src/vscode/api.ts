@@ -34,3 +34,14 @@ export function createApi(
     hasSecret: (id) => accounts.hasSecret(id),
   };
 }
+
+/** The API as activation returns it: the workbench behind it loads on the first call. */
+export function firstUseApi(load: () => XmppSicApi): XmppSicApi {
+  return {
+    accounts: () => load().accounts(),
+    lastResult: (id) => load().lastResult(id),
+    onDidChangeResults: (listener, thisArgs, disposables) => load().onDidChangeResults(listener, thisArgs, disposables),
+    stanzaLog: () => load().stanzaLog(),
+    hasSecret: (id) => load().hasSecret(id),
+  };
+}

@@ -1,66 +1,48 @@
-// activate() only wires parts together: it connects nothing and checks nothing. The core (TLS,
-// SASL, XML, DNS) is a separate bundle, dist/core.js, loaded on its first use (scripts/build.mjs),
-// so activation costs only this shell's own code.
+// Activation only registers: the commands, both trees and the stanza documents' scheme, each as a
+// stand-in (firstUse.ts). The workbench behind them (workbench.ts, bundled as dist/workbench.js)
+// is required on their first use. VS Code activates the extension only on such a use (it declares
+// no start-up event: its views and commands activate it), so a window that never uses it pays
+// nothing, and the one that does pays only for what it uses: the core stays unloaded until a
+// check, a validation or a pretty-print needs it.
 import * as vscode from "vscode";
-import { StanzaLog } from "../core";
-import { AccountStore } from "./accounts";
-import { createApi, type XmppSicApi } from "./api";
-import { AutoCheck } from "./autoCheck";
-import { CheckService, type CheckOutcome } from "./checkService";
-import { registerAccountCommands } from "./commands/accountCommands";
-import { registerCheckCommands } from "./commands/checkCommands";
-import { registerResultCommands } from "./commands/resultCommands";
-import { registerStanzaCommands } from "./commands/stanzaCommands";
-import { registerConsoleCommands } from "./console/consoleCommands";
-import { PairBook } from "./console/pairBook";
-import { Output } from "./output";
-import { ResultsView } from "./resultsView";
-import { STANZA_SCHEME, StanzaDocuments } from "./stanzaDocuments";
-import { StanzaView } from "./stanzaView";
-import { StatusBar } from "./statusBar";
+import { firstUseApi, type XmppSicApi } from "./api";
+import { commandStandIns, firstUseDocuments, FirstUseTreeProvider } from "./firstUse";
+import { RESULTS_VIEW_ID, STANZA_SCHEME, STANZA_VIEW_ID } from "./ids";
+import type { ResultNode } from "./resultsView";
+import type { StanzaNode } from "./stanzaView";
+import type { Workbench } from "./workbench";
 
 export type { XmppSicApi } from "./api";
 
 export function activate(context: vscode.ExtensionContext): XmppSicApi {
-  const output = new Output();
-  const log = new StanzaLog();
-  const accounts = new AccountStore(context.globalState, context.secrets);
-  const checks = new CheckService(accounts, log, output, context.globalState);
-  const pairs = new PairBook();
-  const stanzaView = new StanzaView(log, checks, pairs);
-  const stanzaDocuments = new StanzaDocuments(stanzaView);
-  const resultsView = new ResultsView(accounts, checks);
-  const resultsTree = vscode.window.createTreeView("xmppSic.results", { treeDataProvider: resultsView, showCollapseAll: false });
-  resultsView.watch(resultsTree);
-  const results = new vscode.EventEmitter<{ accountId: string; outcome: CheckOutcome }>();
-  const services = { accounts, checks, output, log, stanzaView, pairs };
+  let workbench: Workbench | undefined;
+  const load = (): Workbench => {
+    if (!workbench) {
+      const requiredAt = performance.now();
+      standIns.dispose();
+      // A runtime require of the sibling bundle (external to this one: scripts/build.mjs).
+      const { startWorkbench } = require("./workbench.js") as typeof import("./workbench");
+      workbench = startWorkbench(context, { results, stanzaLog }, requiredAt);
+    }
+    return workbench;
+  };
 
-  const syncContext = () => void vscode.commands.executeCommand("setContext", "xmppSic.hasAccounts", accounts.list().length > 0);
-  syncContext();
+  const commands: { command: string }[] = context.extension.packageJSON.contributes?.commands ?? [];
+  const standIns = commandStandIns(commands.map((c) => c.command), load);
+  const resultsRows = new FirstUseTreeProvider<ResultNode>(() => load().results);
+  const stanzaRows = new FirstUseTreeProvider<StanzaNode>(() => load().stanzaView);
+  const results = vscode.window.createTreeView(RESULTS_VIEW_ID, { treeDataProvider: resultsRows, showCollapseAll: false });
+  const stanzaLog = vscode.window.createTreeView(STANZA_VIEW_ID, { treeDataProvider: stanzaRows, showCollapseAll: true });
 
   context.subscriptions.push(
-    output,
-    accounts,
-    checks,
-    pairs,
-    stanzaView,
-    resultsView,
+    standIns,
+    resultsRows,
+    stanzaRows,
     results,
-    accounts.onDidChange(syncContext),
-    checks.onDidChange(({ accountId, outcome }) => outcome && results.fire({ accountId, outcome })),
-    new StatusBar(accounts, checks),
-    new AutoCheck(accounts, checks),
-    resultsTree,
-    vscode.workspace.registerTextDocumentContentProvider(STANZA_SCHEME, stanzaDocuments),
-    vscode.commands.registerCommand("xmppSic.showLog", () => output.show()),
-    ...registerAccountCommands(services),
-    ...registerCheckCommands(services),
-    ...registerResultCommands(services),
-    ...registerStanzaCommands(services, stanzaDocuments),
-    ...registerConsoleCommands(services, stanzaDocuments, context.globalState),
+    stanzaLog,
+    vscode.workspace.registerTextDocumentContentProvider(STANZA_SCHEME, firstUseDocuments(() => load().stanzaDocuments)),
   );
-
-  return createApi(accounts, checks, () => log.list(), results.event);
+  return firstUseApi(() => load().api);
 }
 
 export function deactivate(): void {}

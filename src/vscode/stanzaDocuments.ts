@@ -6,7 +6,7 @@ import { prettyXml, type StanzaLogEntry } from "../core";
 import { clockTime, isFailure } from "./stanzaSummary";
 import type { StanzaView } from "./stanzaView";
 
-export const STANZA_SCHEME = "xmpp-sic-stanza";
+import { STANZA_SCHEME } from "./ids";
 
 const comment = (text: string) => `<!-- ${text.replace(/--/g, "- -")} -->`;
 

@@ -14,7 +14,6 @@ import { pairText } from "./stanzaPairs";
 import { clockTime, clockTimeShort, displayText, isFailure } from "./stanzaSummary";
 
 export { ALL_KINDS, type StanzaFilter };
-export const STANZA_VIEW_ID = "xmppSic.stanzaLog";
 /** Tree rows of failed entries carry this scheme, so the decoration provider can colour them. */
 const FAILED_ROW_SCHEME = "xmpp-sic-failed-row";
 
@@ -36,22 +35,21 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
   private readonly opened = new Map<string, string>();
   /** checkId → whether that check succeeded, learned from the outcomes as they arrive. */
   private readonly verdicts = new Map<string, boolean>();
-  private readonly view: vscode.TreeView<StanzaNode>;
 
+  /** `view`: the tree VS Code shows this in, created at activation (extension.ts) with a stand-in provider that hands over to this one. */
   constructor(
     private readonly log: StanzaLog,
     private readonly checks: CheckService,
     pairs: PairBook,
+    private readonly view: vscode.TreeView<StanzaNode>,
   ) {
     this.model = new StanzaLogModel(log, pairs, {
       kind: (id) => checks.checks.get(id)?.kind ?? (checks.checks.has(id) ? "check" : undefined),
       jid: (id) => checks.checks.get(id)?.jid,
     });
     const unsubscribe = log.onEntry(() => this.batcher.schedule());
-    this.view = vscode.window.createTreeView(STANZA_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.subscriptions = [
       this.changed,
-      this.view,
       { dispose: unsubscribe },
       vscode.window.registerFileDecorationProvider(this),
       pairs.onDidChange(() => this.batcher.schedule()),

@@ -96,3 +96,24 @@ test("every picture the walkthrough shows is packed into the .vsix; the README's
   }
   assert.match(json("package.json").scripts.package, /scripts\/vsix-readme\.mjs && vsce package .*--readme-path dist\/README\.vsix\.md/);
 });
+
+// Activation registers a stand-in for each contributed command (src/vscode/firstUse.ts) and the
+// workbench replaces them on first use: a command it registers but the manifest does not list
+// would be missing until then, and one the manifest lists but it never registers would fail.
+test("the workbench registers exactly the commands the manifest contributes", () => {
+  const contributed = (json("package.json").contributes.commands as { command: string }[]).map((c) => c.command).sort();
+  const registered = sources(join(ROOT, "src", "vscode"))
+    .flatMap((path) => [...readFileSync(path, "utf8").matchAll(/\bregister(?:Command)?\(\s*"(xmppSic\.[\w.]+)"/g)].map((m) => m[1]!))
+    .sort();
+  assert.ok(registered.length >= 40, `only ${registered.length} registrations found: has the registration helper changed name?`);
+  assert.deepEqual(registered, [...new Set(registered)], "a command is registered twice");
+  assert.deepEqual(registered, contributed);
+});
+
+// Issue 11 §8: nothing at start-up. Its views and commands activate it (VS Code derives those
+// events from contributes), so a window that never uses it never loads it.
+test("the extension declares no start-up activation", () => {
+  const events: string[] = json("package.json").activationEvents ?? [];
+  for (const eager of ["*", "onStartupFinished"]) assert.ok(!events.includes(eager), `activationEvents has ${eager}`);
+  assert.ok(json("package.json").contributes.views.xmppSic.length > 0, "no view left to activate it");
+});

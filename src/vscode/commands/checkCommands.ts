@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import type { Account } from "../accounts";
 import type { CheckOutcome } from "../checkService";
 import { showFailure } from "../errorActions";
+import { RESULTS_VIEW_ID } from "../ids";
 import { storedError } from "../outcome";
 import { toSicError } from "../output";
 import { nodeAccount, register, resolveAccount, type Services } from "./shared";
@@ -68,7 +69,7 @@ async function checkWithProgress({ accounts, checks, output }: Services, list: r
       return settled;
     });
   }, NOTIFY_AFTER_MS);
-  void vscode.window.withProgress({ location: { viewId: "xmppSic.results" } }, () => settled);
+  void vscode.window.withProgress({ location: { viewId: RESULTS_VIEW_ID } }, () => settled);
   let outcomes: CheckOutcome[];
   try {
     outcomes = await all;

@@ -7,7 +7,7 @@
 // (no prompts when arguments are given) and the API that activate() returns.
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import Mocha from "mocha";
 import * as vscode from "vscode";
 import type { CheckResult } from "../../../src/core/check";
@@ -144,14 +144,36 @@ function defineTests(config: SuiteConfig): void {
     });
   });
 
-  suite("lazy core", () => {
-    // Before any command has run: activate() must not have needed the core (scripts/lazyCore.mjs).
-    // A src/core value used at the top level of a src/vscode module loads it at activation, and
-    // with it TLS, crypto and the XML parser: the extension host's "Load Code" time grows fivefold.
-    test("activation loaded the shell only: dist/core.js waits for its first use", async () => {
+  suite("first use", () => {
+    teardown(async () => {
+      for (const id of added) await commands.removeAccount(id);
+      added.clear();
+    });
+    const loaded = (bundle: string) => Object.keys(require.cache).some((path) => path.endsWith(`${sep}dist${sep}${bundle}`));
+    // Before any command has run: activate() registers stand-ins only (src/vscode/firstUse.ts);
+    // the workbench (dist/workbench.js) and the core (dist/core.js: TLS, crypto, the XML parser)
+    // wait for their first use. Importing either from extension.ts undoes that.
+    test("activation loaded neither the workbench nor the core", async () => {
       await activate();
-      const core = Object.keys(require.cache).filter((path) => /[\\/]dist[\\/]core\.js$/.test(path));
-      assert.deepEqual(core, [], "activation loaded the core (a core value used at the top level of a src/vscode module, or in activate()?)");
+      assert.equal(loaded("extension.js"), true, "the activation bundle is not in require.cache: is this the extension under test?");
+      assert.equal(loaded("workbench.js"), false, "activation loaded dist/workbench.js (imported by extension.ts, or a view asked for rows?)");
+      assert.equal(loaded("core.js"), false, "activation loaded the core");
+    });
+
+    // The first command loads the workbench, which swaps every stand-in for the real command: the
+    // same ids stay registered, and a script's command returns what the real one returns.
+    test("the first command loads the workbench; every contributed command is then the real one", async () => {
+      await activate();
+      const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+      const contributed: string[] = extension.packageJSON.contributes.commands.map((c: { command: string }) => c.command);
+      const result = await vscode.commands.executeCommand("xmppSic.stanzaLog.clear");
+      assert.equal(loaded("workbench.js"), true, "running a command did not load dist/workbench.js");
+      assert.equal(result, undefined);
+      const all = new Set(await vscode.commands.getCommands(true));
+      assert.deepEqual(contributed.filter((id) => !all.has(id)), [], "contributed commands not registered once the workbench is loaded");
+      const id = await addAccount({ jid: `first-use-${Date.now()}@example.org`, password: "first use" });
+      const api = await activate();
+      assert.ok(api.accounts().some((a) => a.id === id), "the API does not see the account the command added");
     });
   });
 
