@@ -3,7 +3,7 @@
 // table: Load Code, Call Activate, Finish Activate per extension, from the extension host's
 // ActivationTimes) and "Developer: Show Running Extensions" (which shows Load Code + Call Activate).
 import { execFile } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { openBrowser } from "./browser";
@@ -21,6 +21,8 @@ export interface ActivationRow {
   event: string;
   /** What Running Extensions shows for it ("Startup Activation: 12ms"), when read. */
   runningExtensions?: string;
+  /** The first-use line the extension itself logged, when `firstUseLog` found one. */
+  firstUse?: string;
 }
 
 /** `| id | eager | load | call | finish | event | by |` rows of the Startup Performance text. */
@@ -47,15 +49,19 @@ async function activeEditorText(page: Page): Promise<string> {
 }
 
 /** Reads the Startup Performance document's Extension Activation Stats until `ids` all have a row. */
-export async function readActivationStats(page: Page, ids: string[]): Promise<ActivationRow[]> {
+export function readActivationStats(page: Page, ids: string[]): Promise<ActivationRow[]> {
+  return readActivationStatsUntil(page, (rows) => ids.every((id) => rows.some((r) => r.id.toLowerCase() === id.toLowerCase())), `activation stats for ${ids.join(", ")}`);
+}
+
+async function readActivationStatsUntil(page: Page, done: (rows: ActivationRow[]) => boolean, what: string, ms = 240_000): Promise<ActivationRow[]> {
   let rows: ActivationRow[] = [];
   await until(async () => {
     await runCommand(page, "Developer: Startup Performance");
     const text = await activeEditorText(page);
     await runCommand(page, "View: Close All Editors");
     rows = parseActivationStats(text);
-    return ids.every((id) => rows.some((r) => r.id.toLowerCase() === id.toLowerCase()));
-  }, `activation stats for ${ids.join(", ")}`, 240_000);
+    return done(rows);
+  }, what, ms);
   return rows;
 }
 
@@ -88,6 +94,14 @@ export interface StartOptions {
   /** Their display names, as Running Extensions lists them (same order as ids). */
   names: RegExp[];
   settings?: Record<string, unknown>;
+  /**
+   * What the person does once the workbench shows, before the times are read: the activity-bar
+   * containers to open (their aria-label prefixes), in order. Extensions that activate on first
+   * use (onView, onCommand) activate here, each in its own batch.
+   */
+  openContainers?: string[];
+  /** A line to find in the extensions' log files after the start (e.g. what the first use cost). */
+  firstUseLog?: RegExp;
 }
 
 /** One fresh code-server (own user data, own extensions dir) and browser: every extension's activation row. */
@@ -101,10 +115,25 @@ export async function activationOnFreshStart(opts: StartOptions): Promise<Activa
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
     await page.goto(server.workbenchUrl(), { waitUntil: "domcontentloaded", timeout: 60_000 });
     await page.locator("#workbench\\.parts\\.statusbar").waitFor({ timeout: 60_000 });
+    if (opts.openContainers?.length) {
+      // A person opens a view after start-up, not in its first milliseconds: wait until the
+      // extension host has run its start-up activations (some row activated by onStartupFinished).
+      await readActivationStatsUntil(page, (rows) => rows.some((r) => r.event === "onStartupFinished"), "the start-up activations", 60_000);
+    }
+    for (const label of opts.openContainers ?? []) {
+      const item = page.locator(`.activitybar .action-item a[aria-label^='${label}']`).first();
+      await item.click({ timeout: 60_000 });
+      await page.locator("#workbench\\.parts\\.sidebar .composite.title", { hasText: new RegExp(label, "i") }).first().waitFor({ timeout: STEP_MS });
+    }
     const rows = await readActivationStats(page, opts.ids);
     for (const [i, id] of opts.ids.entries()) {
       const row = rows.find((r) => r.id.toLowerCase() === id.toLowerCase())!;
       row.runningExtensions = await readRunningExtensions(page, opts.names[i]!);
+    }
+    if (opts.firstUseLog) {
+      const line = findLogLine(server.userDataDir, opts.firstUseLog);
+      const row = rows.find((r) => r.id.toLowerCase() === opts.ids[0]!.toLowerCase());
+      if (row && line) row.firstUse = line;
     }
     return rows;
   } finally {
@@ -113,9 +142,25 @@ export async function activationOnFreshStart(opts: StartOptions): Promise<Activa
   }
 }
 
-/** A one-line extension ("Hello Baseline"), packaged by vsce as ours is, activated by `activationEvents`. */
+/** The first line matching `pattern` in the .log files under `dir` (extension output channels live there). */
+function findLogLine(dir: string, pattern: RegExp): string | undefined {
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    if (!name.endsWith(".log")) continue;
+    const path = join(dir, name);
+    if (!statSync(path).isFile()) continue;
+    const line = readFileSync(path, "utf8").split("\n").find((l) => pattern.test(l));
+    if (line) return line.trim();
+  }
+  return undefined;
+}
+
+/**
+ * A one-line extension ("Hello Baseline"), packaged by vsce as ours is, activated by
+ * `activationEvents`; with none, by first use as ours is: it has a view in its own activity-bar
+ * container ("Hello Baseline"), and opening that container activates it (onView).
+ */
 export async function packageHelloExtension(dir: string, activationEvents: string[]): Promise<string> {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(dir, "media"), { recursive: true });
   const manifest = {
     name: "hello",
     displayName: "Hello Baseline",
@@ -127,7 +172,12 @@ export async function packageHelloExtension(dir: string, activationEvents: strin
     main: "./extension.js",
     activationEvents,
     extensionKind: ["ui", "workspace"],
+    contributes: {
+      viewsContainers: { activitybar: [{ id: "helloBaseline", title: "Hello Baseline", icon: "media/hello.svg" }] },
+      views: { helloBaseline: [{ id: "helloBaseline.view", name: "Hello" }] },
+    },
   };
+  writeFileSync(join(dir, "media/hello.svg"), '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="6" fill="currentColor"/></svg>\n');
   writeFileSync(join(dir, "package.json"), JSON.stringify(manifest, null, 2));
   writeFileSync(join(dir, "extension.js"), "exports.activate = () => {};\n");
   writeFileSync(join(dir, "README.md"), "# Hello Baseline\n\nA one-line extension for the benchmark.\n");

@@ -11,6 +11,14 @@ import { buildVsix, vscodeTestsUnavailable } from "../../../test/vscode/harness"
 import { progress, ROOT, WORK } from "../harness/config";
 
 export const OURS = "xmpp-sic.xmpp-sic";
+/** "Loaded on first use in 41.2 ms (code 18.0 ms, set-up 23.2 ms)." in the extension's log. */
+export const FIRST_USE_LINE = /Loaded on first use in ([\d.]+) ms \(code ([\d.]+) ms, set-up ([\d.]+) ms\)/;
+
+/** The first-use cost a start logged: [total, code, set-up] in ms. */
+export function firstUseCost(row: ActivationRow): [number, number, number] | undefined {
+  const m = row.firstUse ? FIRST_USE_LINE.exec(row.firstUse) : null;
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
 export const HELLO = "xmpp-sic-bench.hello";
 
 export interface ActivationStart {
@@ -22,8 +30,9 @@ export interface ActivationStart {
 
 export interface Packaged {
   vsixBytes: number;
-  /** dist/extension.js and dist/core.js as packed (the production build vsce ran). */
+  /** dist/extension.js, dist/workbench.js and dist/core.js as packed (the production build vsce ran). */
   shellBytes: number;
+  workbenchBytes: number;
   coreBytes: number;
 }
 
@@ -37,6 +46,9 @@ export interface ActivationNumbers {
   skipped?: string;
 }
 
+/** No start-up event: the extension activates when a view of it is opened or a command of it runs. */
+export const onFirstUse = (activationEvents: string[]) => !activationEvents.some((e) => e === "*" || e === "onStartupFinished");
+
 /** Load Code + Call Activate: what Running Extensions shows as an extension's activation time. */
 export const shown = (row: ActivationRow) => row.loadCodeMs + row.callActivateMs;
 
@@ -47,6 +59,7 @@ export async function measureActivation(starts: number): Promise<ActivationNumbe
   const packaged = {
     vsixBytes: statSync(vsix).size,
     shellBytes: statSync(join(stage, "dist/extension.js")).size,
+    workbenchBytes: statSync(join(stage, "dist/workbench.js")).size,
     coreBytes: statSync(join(stage, "dist/core.js")).size,
   };
   const activationEvents: string[] = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).activationEvents ?? [];
@@ -60,7 +73,15 @@ export async function measureActivation(starts: number): Promise<ActivationNumbe
   for (let attempt = 1; runs.length < starts && attempt <= 2 * starts; attempt++) {
     progress(`extension: activation in a fresh code-server, start ${runs.length + 1} of ${starts} …`);
     try {
-      const rows = await activationOnFreshStart({ vsixes: [vsix, hello], ids: [OURS, HELLO], names: [/XMPP IP Check/, /Hello Baseline/] });
+      const rows = await activationOnFreshStart({
+        vsixes: [vsix, hello],
+        ids: [OURS, HELLO],
+        names: [/XMPP IP Check/, /Hello Baseline/],
+        // Activated on first use: the person opens our view, then the baseline's, as they would.
+        openContainers: onFirstUse(activationEvents) ? ["XMPP IP Check", "Hello Baseline"] : [],
+        // What that first use cost beyond activation: the workbench's own log line (src/vscode/workbench.ts).
+        firstUseLog: FIRST_USE_LINE,
+      });
       const find = (id: string) => rows.find((r) => r.id.toLowerCase() === id)!;
       const ours = find(OURS);
       runs.push({ ours, hello: find(HELLO), sameEvent: rows.filter((r) => r.event === ours.event && r.id !== OURS && r.id !== HELLO) });
