@@ -2,7 +2,7 @@
 // a ready-to-paste Jingle transport. TURN allocations are released inside the core before this
 // prints; TURN credentials never reach this file.
 import { randomBytes } from "node:crypto";
-import { gatherFromServer, iceCredentials, iceUdpTransport, s5bTransport, type CandidatesResult } from "../../core";
+import { candidateJson, gatherFromServer, iceCredentials, iceUdpTransport, s5bTransport, type CandidatesResult } from "../../core";
 import { withConnection } from "../connection";
 import { jsonLine, terminalText } from "../format";
 import { udpJson } from "../udpFormat";
@@ -29,15 +29,7 @@ function output(command: CandidatesCommand, result: CandidatesResult): string {
   }
   return jsonLine({
     ok: true,
-    candidates: result.candidates.map((c) => ({
-      type: c.type,
-      protocol: c.protocol,
-      ip: c.ip,
-      port: c.port,
-      priority: c.priority,
-      foundation: c.foundation,
-      via: c.via ?? null,
-    })),
+    candidates: result.candidates.map(candidateJson),
     udp: result.udp ? udpJson(result.udp) : null,
     ...(result.relayError ? { relayError: result.relayError } : {}),
     ...(result.proxyNotes.length > 0 ? { proxyNotes: result.proxyNotes } : {}),
