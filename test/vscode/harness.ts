@@ -59,7 +59,7 @@ export async function buildVsix(dir: string): Promise<string> {
   mkdirSync(stage, { recursive: true });
   // Sources and tools are read only: link them. What vsce packs is copied.
   for (const name of ["src", "scripts", "node_modules"]) symlinkSync(join(root, name), join(stage, name));
-  for (const name of ["package.json", "package.nls.json", "package-lock.json", ".vscodeignore", "README.md", "CHANGELOG.md", "LICENSE", "media", "docs", "l10n", "tsconfig.json"]) {
+  for (const name of ["package.json", "package.nls.json", "package-lock.json", ".vscodeignore", "README.md", "CHANGELOG.md", "LICENSE", "media", "docs", "l10n", "snippets", "tsconfig.json"]) {
     if (existsSync(join(root, name))) cpSync(join(root, name), join(stage, name), { recursive: true });
   }
   const pkg = JSON.parse(readFileSync(join(stage, "package.json"), "utf8"));

@@ -73,8 +73,15 @@ export async function contextMenu(page: Page, row: Locator, entry: string): Prom
   await item.hover();
   await page.waitForTimeout(150);
   await item.click();
+  // Enter only if the click did not take: pressed while the menu is already closing, it would land
+  // on the row beneath and run the row's own command (a stanza row opens its document).
   const menu = page.locator(".context-view .monaco-menu").first();
-  if (await menu.isVisible().catch(() => false)) await page.keyboard.press("Enter");
+  const closed = await menu.waitFor({ state: "hidden", timeout: 1_000 }).then(
+    () => true,
+    () => false,
+  );
+  if (closed) return;
+  await page.keyboard.press("Enter");
   await menu.waitFor({ state: "hidden", timeout: 5_000 });
 }
 
