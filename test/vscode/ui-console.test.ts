@@ -164,6 +164,13 @@ test("XML console: open from Results, type and send a stanza, see the paired rep
       await screenshot(st, (path) => page.screenshot({ path, clip: { x: 0, y: 0, width: 1600, height: 660 } }), "console-paired.png");
     });
 
+    await part("while typing, an element not yet closed is an information squiggle, not an error", async () => {
+      await retype(page, untitled(), `<iq type="get" to="${prosody.domain}"><query xmlns="jabber:iq:version"/>`);
+      const info = untitled().locator(".view-overlays [class*='squiggly-info']");
+      await until(async () => (await info.count()) > 0, "an information squiggle on the unfinished stanza");
+      assert.equal(await untitled().locator(".view-overlays [class*='squiggly-error']").count(), 0, "the unfinished stanza is squiggled as an error while typing");
+    });
+
     await part("malformed XML: a squiggle at the parser's position, and Send Stanza sends nothing", async () => {
       await retype(page, untitled(), `<iq type="get" to="${prosody.domain}"><query xmlns="jabber:iq:version"></iq>`);
       const squiggle = untitled().locator(".view-overlays .squiggly-error, .view-overlays [class*='squiggly-error']");

@@ -1,6 +1,8 @@
 // Red squiggles in a stanza document while its XML is malformed or would be refused, at the
 // parser's line and column. Only documents the console opened or that Send Stanza was used on
 // are watched (not every XML file in the workspace), re-checked a moment after each change.
+// While the person types, text that merely ends too soon (an element still open) is what typing
+// looks like: that gets an information squiggle, and only Send or a wrong character makes it red.
 import * as vscode from "vscode";
 import { compose, ComposeError } from "../../core";
 
@@ -26,11 +28,12 @@ export class StanzaDiagnostics implements vscode.Disposable {
     this.check(doc);
   }
 
-  /** Checks the text now; returns the problem, if any (what the squiggle says). */
-  check(doc: vscode.TextDocument): ComposeError | undefined {
+  /** Checks the text now; returns the problem, if any (what the squiggle says). `typing`: after an edit, not a send. */
+  check(doc: vscode.TextDocument, typing = false): ComposeError | undefined {
     if (!this.watched.has(doc.uri.toString())) return undefined;
     const problem = problemOf(doc.getText());
-    this.collection.set(doc.uri, problem ? [diagnosticOf(doc, problem)] : []);
+    const severity = typing && problem?.unfinished ? vscode.DiagnosticSeverity.Information : vscode.DiagnosticSeverity.Error;
+    this.collection.set(doc.uri, problem ? [diagnosticOf(doc, problem, severity)] : []);
     return problem;
   }
 
@@ -43,7 +46,7 @@ export class StanzaDiagnostics implements vscode.Disposable {
     const key = doc.uri.toString();
     if (!this.watched.has(key)) return;
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => (this.timers.delete(key), this.check(doc)), DEBOUNCE_MS));
+    this.timers.set(key, setTimeout(() => (this.timers.delete(key), this.check(doc, true)), DEBOUNCE_MS));
   }
 
   private unwatch(uri: vscode.Uri): void {
@@ -66,11 +69,11 @@ function problemOf(text: string): ComposeError | undefined {
   }
 }
 
-function diagnosticOf(doc: vscode.TextDocument, error: ComposeError): vscode.Diagnostic {
+function diagnosticOf(doc: vscode.TextDocument, error: ComposeError, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
   const start = error.position ? doc.positionAt(error.position.offset) : new vscode.Position(0, 0);
   const end = doc.lineAt(start.line).range.end;
   const range = new vscode.Range(start, end.isAfter(start) ? end : start.translate(0, 1));
-  const diagnostic = new vscode.Diagnostic(range, error.problem, vscode.DiagnosticSeverity.Error);
+  const diagnostic = new vscode.Diagnostic(range, error.problem, severity);
   diagnostic.source = "XMPP console";
   diagnostic.code = error.rule;
   return diagnostic;
