@@ -9,7 +9,7 @@ import { firstUseApi, type XmppSicApi } from "./api";
 import { commandStandIns, firstUseDocuments, FirstUseTreeProvider } from "./firstUse";
 import { RESULTS_VIEW_ID, STANZA_SCHEME, STANZA_VIEW_ID } from "./ids";
 import type { ResultNode } from "./resultsView";
-import type { StanzaNode } from "./stanzaView";
+import type { StanzaRow } from "./stanzaView";
 import type { Workbench } from "./workbench";
 
 export type { XmppSicApi } from "./api";
@@ -30,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): XmppSicApi {
   const commands: { command: string }[] = context.extension.packageJSON.contributes?.commands ?? [];
   const standIns = commandStandIns(commands.map((c) => c.command), load);
   const resultsRows = new FirstUseTreeProvider<ResultNode>(() => load().results);
-  const stanzaRows = new FirstUseTreeProvider<StanzaNode>(() => load().stanzaView);
+  const stanzaRows = new FirstUseTreeProvider<StanzaRow>(() => load().stanzaView);
   const results = vscode.window.createTreeView(RESULTS_VIEW_ID, { treeDataProvider: resultsRows, showCollapseAll: false });
   const stanzaLog = vscode.window.createTreeView(STANZA_VIEW_ID, { treeDataProvider: stanzaRows, showCollapseAll: true });
 

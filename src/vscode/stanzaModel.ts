@@ -30,6 +30,18 @@ export interface SearchState {
 /** A bound on cached error conditions: one per error reply shown, far fewer than entries. */
 const MAX_CONDITIONS = 5_000;
 
+/**
+ * Rows a group shows at first, and how many more each "earlier stanzas" row adds: a refresh (and
+ * what VS Code asks for and draws) is bounded by what is shown, not by what the log holds.
+ */
+export const GROUP_ROWS = 500;
+
+/** A group's shown rows: its newest entries that pass the filter, and how many earlier ones wait. */
+export interface GroupRows {
+  earlier: number;
+  entries: StanzaLogEntry[];
+}
+
 export class StanzaLogModel {
   filter: StanzaFilter = NO_FILTER;
   readonly headers = new HeaderCache();
@@ -40,6 +52,8 @@ export class StanzaLogModel {
   private readonly opened = new Map<number, PairRecord>();
   /** Row labels: an entry never changes, and a flood's refreshes would build each one again. */
   private readonly labels = new SeqCache<string>();
+  /** Rows shown per group, where raised above GROUP_ROWS ("earlier stanzas", a revealed match). */
+  private readonly limits = new Map<string, number>();
 
   constructor(
     private readonly log: StanzaLog,
@@ -63,6 +77,31 @@ export class StanzaLogModel {
 
   get groups(): Map<string, StanzaLogEntry[]> {
     return this.snapshot().groups;
+  }
+
+  /** The rows of one group: the newest GROUP_ROWS (or more, once raised) of its filtered entries. */
+  rowsOf(checkId: string): GroupRows {
+    const group = this.groups.get(checkId) ?? [];
+    const limit = this.limits.get(checkId) ?? GROUP_ROWS;
+    const entries = group.length > limit ? group.slice(group.length - limit) : group;
+    return { earlier: group.length - entries.length, entries };
+  }
+
+  /** Shows GROUP_ROWS more of a group's earlier rows. */
+  showEarlier(checkId: string): void {
+    this.limits.set(checkId, (this.limits.get(checkId) ?? GROUP_ROWS) + GROUP_ROWS);
+  }
+
+  /** Raises its group's limit until the entry `seq` is a row; false if the filter hides it. */
+  ensureShown(seq: number): boolean {
+    const entry = this.entry(seq);
+    const group = entry && this.groups.get(entry.checkId);
+    const index = group ? group.indexOf(entry) : -1;
+    if (!entry || index < 0) return false;
+    const needed = group!.length - index;
+    const limit = this.limits.get(entry.checkId) ?? GROUP_ROWS;
+    if (needed > limit) this.limits.set(entry.checkId, Math.ceil(needed / GROUP_ROWS) * GROUP_ROWS);
+    return true;
   }
 
   /** How many entries pass the filter. */
@@ -164,6 +203,7 @@ export class StanzaLogModel {
     const hasText = this.filter.text ? textMatcher(this.filter.text) : undefined;
     const visible = this.isFiltered() ? entries.filter((e) => keeps(this.filter, e, context, hasText)) : entries;
     const groups = groupEntries(visible);
+    for (const id of this.limits.keys()) if (!groups.has(id)) this.limits.delete(id);
     this.snapshotCache = { groups, visible: visible.length, derived };
     if (this.searchState) this.rematch(this.searchState, groups);
     return this.snapshotCache;

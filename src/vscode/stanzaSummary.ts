@@ -97,3 +97,13 @@ export function clockTime(ms: number): string {
 export function clockTimeShort(ms: number): string {
   return clockTime(ms).slice(0, 8);
 }
+
+/**
+ * A stanza row's contextValue, which the menus match: "stanza" or "stanzaPaired", then its
+ * direction, and ".resendable" on a sent iq, message or presence (Edit and Resend). Copy as
+ * Template wants ".in"; Go to Paired Stanza "stanzaPaired.".
+ */
+export function stanzaContext(e: Pick<StanzaLogEntry, "direction" | "kind">, paired: boolean): string {
+  const resendable = e.direction === "out" && (e.kind === "iq" || e.kind === "message" || e.kind === "presence");
+  return `stanza${paired ? "Paired" : ""}.${e.direction}${resendable ? ".resendable" : ""}`;
+}

@@ -9,23 +9,27 @@ import type { PairRecord, StanzaLog, StanzaLogEntry } from "../core";
 import type { CheckOutcome, CheckService } from "./checkService";
 import type { PairBook } from "./console/pairBook";
 import { ALL_KINDS, filterDescription, NO_FILTER, type StanzaFilter } from "./stanzaFilter";
-import { RefreshBatcher, StanzaLogModel, type SearchState } from "./stanzaModel";
+import { GROUP_ROWS, RefreshBatcher, StanzaLogModel, type SearchState } from "./stanzaModel";
 import { pairText } from "./stanzaPairs";
-import { clockTime, clockTimeShort, displayText, isFailure } from "./stanzaSummary";
+import { clockTime, clockTimeShort, displayText, isFailure, stanzaContext } from "./stanzaSummary";
 
 export { ALL_KINDS, type StanzaFilter };
 /** Tree rows of failed entries carry this scheme, so the decoration provider can colour them. */
 const FAILED_ROW_SCHEME = "xmpp-sic-failed-row";
 
 export type StanzaNode = { kind: "check"; checkId: string } | { kind: "entry"; entry: StanzaLogEntry };
+/** The row above a group's newest rows that stands for its `count` earlier ones (click: show more). */
+export type EarlierNode = { kind: "earlier"; checkId: string; count: number };
+/** What the tree holds: groups, stanzas, and "earlier stanzas" rows (which no command takes as a target). */
+export type StanzaRow = StanzaNode | EarlierNode;
 
 export function isStanzaNode(value: unknown): value is StanzaNode {
   const node = value as StanzaNode | undefined;
   return (node?.kind === "check" && typeof node.checkId === "string") || (node?.kind === "entry" && typeof node.entry?.seq === "number");
 }
 
-export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.FileDecorationProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<StanzaNode | undefined>();
+export class StanzaView implements vscode.TreeDataProvider<StanzaRow>, vscode.FileDecorationProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<StanzaRow | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly model: StanzaLogModel;
   private readonly subscriptions: vscode.Disposable[];
@@ -41,7 +45,7 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
     private readonly log: StanzaLog,
     private readonly checks: CheckService,
     pairs: PairBook,
-    private readonly view: vscode.TreeView<StanzaNode>,
+    private readonly view: vscode.TreeView<StanzaRow>,
   ) {
     this.model = new StanzaLogModel(log, pairs, {
       kind: (id) => checks.checks.get(id)?.kind ?? (checks.checks.has(id) ? "check" : undefined),
@@ -136,13 +140,21 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
     return this.verdicts.get(checkId) ?? (this.entriesOf(checkId).some(isFailure) ? false : undefined);
   }
 
-  /** Shows a row: its group expanded, the row selected and focused. */
+  /** Shows a row: its group expanded (and showing that far back), the row selected and focused. */
   async reveal(seq: number): Promise<boolean> {
     const entry = this.model.entry(seq);
-    const shown = entry && this.model.groups.get(entry.checkId)?.includes(entry);
-    if (!shown) return false;
+    if (!entry) return false;
+    const before = this.model.rowsOf(entry.checkId).entries.length;
+    if (!this.model.ensureShown(seq)) return false;
+    if (this.model.rowsOf(entry.checkId).entries.length !== before) this.changed.fire(undefined);
     await this.view.reveal({ kind: "entry", entry }, { select: true, focus: true, expand: true });
     return true;
+  }
+
+  /** The "earlier stanzas" row's action: GROUP_ROWS more of that group. */
+  showEarlier(checkId: string): void {
+    this.model.showEarlier(checkId);
+    this.changed.fire(undefined);
   }
 
   /** Starts (text) or ends (empty) a search; reveals the first match. */
@@ -167,18 +179,22 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
     this.showSearch(undefined);
   }
 
-  getChildren(node?: StanzaNode): StanzaNode[] {
+  getChildren(node?: StanzaRow): StanzaRow[] {
     if (!node) return [...this.model.groups.keys()].map((checkId) => ({ kind: "check", checkId }));
-    if (node.kind === "check") return (this.model.groups.get(node.checkId) ?? []).map((entry) => ({ kind: "entry", entry }));
-    return [];
+    if (node.kind !== "check") return [];
+    const { earlier, entries } = this.model.rowsOf(node.checkId);
+    const rows: StanzaRow[] = entries.map((entry) => ({ kind: "entry", entry }));
+    return earlier > 0 ? [{ kind: "earlier", checkId: node.checkId, count: earlier }, ...rows] : rows;
   }
 
-  getParent(node: StanzaNode): StanzaNode | undefined {
-    return node.kind === "entry" ? { kind: "check", checkId: node.entry.checkId } : undefined;
+  getParent(node: StanzaRow): StanzaRow | undefined {
+    if (node.kind === "entry") return { kind: "check", checkId: node.entry.checkId };
+    return node.kind === "earlier" ? { kind: "check", checkId: node.checkId } : undefined;
   }
 
-  getTreeItem(node: StanzaNode): vscode.TreeItem {
-    return node.kind === "check" ? this.checkItem(node.checkId) : this.entryItem(node.entry);
+  getTreeItem(node: StanzaRow): vscode.TreeItem {
+    if (node.kind === "check") return this.checkItem(node.checkId);
+    return node.kind === "earlier" ? this.earlierItem(node) : this.entryItem(node.entry);
   }
 
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
@@ -211,6 +227,18 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
     return item;
   }
 
+  private earlierItem(node: EarlierNode): vscode.TreeItem {
+    const more = Math.min(node.count, GROUP_ROWS);
+    const item = new vscode.TreeItem(node.count === 1 ? vscode.l10n.t("1 earlier stanza") : vscode.l10n.t("{0} earlier stanzas", node.count));
+    item.id = `earlier:${node.checkId}`;
+    item.description = vscode.l10n.t("click to show {0} more", more);
+    item.iconPath = new vscode.ThemeIcon("fold-up");
+    item.tooltip = vscode.l10n.t("The newest stanzas of this group are shown. Click to show {0} earlier ones; Find and Export always cover every stanza.", more);
+    item.contextValue = "stanzaEarlier";
+    item.command = { command: "xmppSic.stanzaLog.showEarlier", title: vscode.l10n.t("Show Earlier Stanzas"), arguments: [node.checkId] };
+    return item;
+  }
+
   private groupIcon(checkId: string, verdict: boolean | undefined): vscode.ThemeIcon {
     if (this.isConsole(checkId)) return new vscode.ThemeIcon("terminal");
     if (this.opened.has(checkId)) return new vscode.ThemeIcon("file");
@@ -233,7 +261,7 @@ export class StanzaView implements vscode.TreeDataProvider<StanzaNode>, vscode.F
     const sent = e.direction === "out" ? vscode.l10n.t("Sent") : vscode.l10n.t("Received");
     item.tooltip = `${sent} ${e.kind} · ${clockTime(e.time)}${paired ? ` · ${paired}` : ""}\n${displayText(e.summary, 200)}`;
     if (failed) item.resourceUri = vscode.Uri.from({ scheme: FAILED_ROW_SCHEME, path: `/entry/${e.seq}` });
-    item.contextValue = this.model.partnerOf(e.seq) !== undefined && this.model.entry(this.model.partnerOf(e.seq)!) ? "stanzaPaired" : "stanza";
+    item.contextValue = stanzaContext(e, this.model.partnerOf(e.seq) !== undefined && this.model.entry(this.model.partnerOf(e.seq)!) !== undefined);
     item.command = { command: "xmppSic.stanzaLog.open", title: vscode.l10n.t("Open Stanza"), arguments: [e.seq] };
     return item;
   }

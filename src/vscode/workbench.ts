@@ -17,13 +17,13 @@ import { PairBook } from "./console/pairBook";
 import { Output } from "./output";
 import { ResultsView, type ResultNode } from "./resultsView";
 import { StanzaDocuments } from "./stanzaDocuments";
-import { StanzaView, type StanzaNode } from "./stanzaView";
+import { StanzaView, type StanzaRow } from "./stanzaView";
 import { StatusBar } from "./statusBar";
 
 /** The trees activation created (their providers stand in until this loads). */
 export interface Trees {
   results: vscode.TreeView<ResultNode>;
-  stanzaLog: vscode.TreeView<StanzaNode>;
+  stanzaLog: vscode.TreeView<StanzaRow>;
 }
 
 export interface Workbench {

@@ -1,10 +1,12 @@
 // The Stanza Log's console-like rows: short summaries built from the core's own summaries of real
 // elements (StanzaRecorder), 24-hour times, failures, and hostile text neutralised.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { Parser, type Element } from "@xmpp/xml";
 import { kindOf, summarise } from "../../src/core/stanzaLog";
-import { clockTime, displayText, isFailure, shortNamespace, shortSummary } from "../../src/vscode/stanzaSummary";
+import { clockTime, displayText, isFailure, shortNamespace, shortSummary, stanzaContext } from "../../src/vscode/stanzaSummary";
 
 function parse(xml: string): Element {
   let root: Element | undefined;
@@ -67,4 +69,36 @@ test("times read 24-hour with milliseconds", () => {
   const t = new Date(2026, 11, 1, 20, 2, 39, 489).getTime();
   assert.equal(clockTime(t), "20:02:39.489");
   assert.equal(clockTime(new Date(2026, 0, 1, 0, 0, 0, 5).getTime()), "00:00:00.005");
+});
+
+// The Stanza Log's row menus, as the manifest's `when` clauses decide them: each entry's
+// `viewItem =~ /…/` evaluated against the contextValue stanzaContext() gives each kind of row.
+test("row menus: Edit and Resend only on a sent iq, message or presence; Copy as Template only on a received stanza; Go to Paired only when paired", () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "package.json"), "utf8"));
+  const menus: { command: string; when: string }[] = pkg.contributes.menus["view/item/context"].filter((m: { when: string }) => m.when.includes("view == xmppSic.stanzaLog"));
+  const shows = (command: string, contextValue: string) =>
+    menus.some((m) => {
+      if (m.command !== command) return false;
+      const re = /viewItem =~ \/(.+)\/$/.exec(m.when)?.[1];
+      const eq = /viewItem == (\S+)$/.exec(m.when)?.[1];
+      return re !== undefined ? new RegExp(re).test(contextValue) : eq === contextValue;
+    });
+  const rows = {
+    sentIq: stanzaContext({ direction: "out", kind: "iq" }, true),
+    sentMessage: stanzaContext({ direction: "out", kind: "message" }, false),
+    sentSasl: stanzaContext({ direction: "out", kind: "sasl" }, false),
+    receivedIq: stanzaContext({ direction: "in", kind: "iq" }, true),
+    receivedStream: stanzaContext({ direction: "in", kind: "stream" }, false),
+  };
+  assert.ok(shows("xmppSic.console.editAndResend", rows.sentIq) && shows("xmppSic.console.editAndResend", rows.sentMessage));
+  for (const row of [rows.sentSasl, rows.receivedIq, rows.receivedStream]) assert.ok(!shows("xmppSic.console.editAndResend", row), `Edit and Resend on ${row}`);
+  assert.ok(shows("xmppSic.console.copyAsTemplate", rows.receivedIq) && shows("xmppSic.console.copyAsTemplate", rows.receivedStream));
+  for (const row of [rows.sentIq, rows.sentMessage, rows.sentSasl]) assert.ok(!shows("xmppSic.console.copyAsTemplate", row), `Copy as Template on ${row}`);
+  assert.ok(shows("xmppSic.stanzaLog.goToPaired", rows.sentIq) && shows("xmppSic.stanzaLog.goToPaired", rows.receivedIq));
+  assert.ok(!shows("xmppSic.stanzaLog.goToPaired", rows.sentMessage), "Go to Paired on an unpaired row");
+  // Every row keeps Open, Copy XML and Export This Check; a check's group row gets none of the row entries.
+  for (const row of Object.values(rows)) {
+    for (const command of ["xmppSic.stanzaLog.open", "xmppSic.stanzaLog.copyXml", "xmppSic.stanzaLog.exportCheck"]) assert.ok(shows(command, row), `${command} missing on ${row}`);
+  }
+  for (const group of ["stanzaCheck", "stanzaConsole"]) assert.ok(!shows("xmppSic.stanzaLog.open", group) && !shows("xmppSic.console.editAndResend", group), `row entries on ${group}`);
 });

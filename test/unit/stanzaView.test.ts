@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { parseTranscriptJsonLines, transcriptJsonLines, type PairRecord } from "../../src/core/console/transcript";
 import { StanzaLog, StanzaRecorder, type StanzaLogEntry } from "../../src/core/stanzaLog";
 import { englishL10n, filterDescription, groupEntries, headerOf, HeaderCache, isFiltered, NO_FILTER, searchMatches } from "../../src/vscode/stanzaFilter";
-import { StanzaLogModel, type GroupSource } from "../../src/vscode/stanzaModel";
+import { GROUP_ROWS, StanzaLogModel, type GroupSource } from "../../src/vscode/stanzaModel";
 import { importTranscript } from "../../src/vscode/stanzaImport";
 import { errorCondition, pairText } from "../../src/vscode/stanzaPairs";
 import { parseStanza } from "../support/xml";
@@ -202,4 +202,31 @@ test("a console's login iqs, which its PairBook never sees, are paired from the 
   model.invalidate();
   assert.match(describe(bind) ?? "", /^✓ result \d+ ms$/, "the bind row is not left '… no reply yet'");
   assert.equal(model.partnerOf(bind.seq), bound.seq);
+});
+
+// A flood in one group: the view shows its newest GROUP_ROWS rows and one "earlier" row, so what a
+// refresh computes (and VS Code draws) is bounded by what is shown; more on request; a search
+// match or a paired stanza further back is shown by raising that group's limit.
+test("a group shows its newest rows, earlier ones on request; revealing an older entry shows that far back", () => {
+  const { model, add } = fixture({ flood: "console", small: "check" });
+  const total = 2 * GROUP_ROWS + 150;
+  const added = Array.from({ length: total }, (_, i) => add("flood", "in", `<message from="bob@example.org/r" id="m${i}"><body>n${i}</body></message>`));
+  add("small", "out", `<iq type="get" id="s1"><query xmlns="${DISCO}"/></iq>`);
+
+  const first = model.rowsOf("flood");
+  assert.equal(first.entries.length, GROUP_ROWS);
+  assert.equal(first.earlier, total - GROUP_ROWS);
+  assert.deepEqual(first.entries.map((e) => e.seq), added.slice(-GROUP_ROWS).map((e) => e.seq), "not the newest rows, oldest first");
+  assert.deepEqual(model.rowsOf("small"), { earlier: 0, entries: model.groups.get("small") }, "a small group is shown whole");
+
+  model.showEarlier("flood");
+  assert.equal(model.rowsOf("flood").entries.length, 2 * GROUP_ROWS);
+  assert.equal(model.rowsOf("flood").earlier, 150);
+
+  // The oldest entry: the limit rises to a whole number of steps that reaches it.
+  assert.equal(model.ensureShown(added[0]!.seq), true);
+  assert.deepEqual(model.rowsOf("flood"), { earlier: 0, entries: added });
+  // An entry the filter hides cannot be shown by raising a limit.
+  model.setFilter({ direction: "out" });
+  assert.equal(model.ensureShown(added[0]!.seq), false);
 });

@@ -2,13 +2,15 @@
 // (a live console session is another test's): the JSON Lines export of the group, re-read line by
 // line; each request row's pair (✓ result, latency) and Go to Paired Stanza; the direction and JID
 // filters from the view title with nothing focused and with a row focused; unpaired only; Clear
-// Filter; Find in Stanza Log with "Match n of m", Next and Previous; Open JSON Lines of the export. Every expected count comes
+// Filter; Find in Stanza Log with "Match n of m", Next and Previous; Open JSON Lines of the export,
+// then of a flood (the newest rows and an "earlier stanzas" row). Every expected count comes
 // from the exported file, not from the view.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import type { TestContext } from "node:test";
 import type { Locator, Page } from "playwright-core";
+import { GROUP_ROWS } from "../../src/vscode/stanzaModel";
 import { acceptSaveDialog, description, editorWith, entryRows, groupRows, rowTexts, toast } from "./stanzaPane";
 import { answerAll, contextMenu, contextMenuEntries, quickInput, runCommand, STEP_MS, titleButton, until } from "./workbench";
 
@@ -93,6 +95,8 @@ export async function stanzaConsoleParts({ page, stanzas, part, jid, domain, sec
     const request = entryRows(stanzas).filter({ hasText: /^\s*bind\s*✓ result/ }).first();
     const entries = await contextMenuEntries(page, request);
     assert.ok(entries.includes("Go to Paired Stanza"), `the request's context menu: ${entries.join(", ")}`);
+    // A sent iq can be edited and resent; a template comes from what was received.
+    assert.ok(entries.includes("Edit and Resend") && !entries.includes("Copy as Template"), `the sent request's context menu: ${entries.join(", ")}`);
     await contextMenu(page, request, "Go to Paired Stanza");
     await until(async () => /^bind → /.test(await selectedRow(stanzas)), "the bind result to be selected");
   });
@@ -164,27 +168,76 @@ export async function stanzaConsoleParts({ page, stanzas, part, jid, domain, sec
     await until(async () => (await searchMessage(stanzas)) === "", "the search message to go");
   });
 
-  // Run last: from then on the log holds a second group (and Open Transcript asks which).
-  return () => part("Open JSON Lines… re-opens the export as a group of its own, with its pairs", async () => {
+  /** Open JSON Lines… on a file in the folder the dialog opens on (where the export was saved), picked as a person does. */
+  const openJsonLines = async (name: string) => {
     await runCommand(page, "XMPP IP Check: Open JSON Lines…");
     const widget = quickInput(page);
     const input = widget.locator(".quick-input-box input");
     await widget.waitFor({ state: "visible", timeout: STEP_MS });
-    // The export was saved in the folder the dialog opens on: pick it there, as a person does.
-    const file = widget.locator(".quick-input-list .monaco-list-row", { hasText: basename(exported) }).first();
+    const file = widget.locator(".quick-input-list .monaco-list-row", { hasText: name }).first();
     await file.click({ timeout: STEP_MS });
     // A click picks the file (the path in the box) or, in some versions, opens it at once.
-    await until(async () => !(await widget.isVisible()) || (await input.inputValue().catch(() => "")).endsWith(basename(exported)), "the file picked in the open dialog");
-    if (await widget.isVisible()) await widget.getByRole("button", { name: "OK" }).first().click({ timeout: STEP_MS });
+    await until(async () => !(await widget.isVisible()) || (await input.inputValue().catch(() => "")).endsWith(name), "the file picked in the open dialog");
+    // The dialog may still be closing after opening the file at once: OK only while it stays open.
+    const closed = await widget.waitFor({ state: "hidden", timeout: 1_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!closed) await widget.getByRole("button", { name: "OK" }).first().click({ timeout: STEP_MS });
     await widget.waitFor({ state: "hidden", timeout: STEP_MS });
-    const group = groupRows(stanzas).filter({ hasText: `Opened · ${basename(exported)}` }).first();
-    await group.waitFor({ timeout: STEP_MS });
-    await expandGroups(stanzas);
-    const text = (await rowTexts(group)).join(" ");
-    assert.match(text, new RegExp(`\\b${lines.length} stanzas`), `the opened group's row: ${text}`);
-    // The check's group folded, so that the opened group's rows are on screen (the tree renders only those):
-    // its bind request is paired again from the file.
-    await groupRows(stanzas).filter({ hasText: jid }).first().locator(".monaco-tl-twistie").click();
-    await until(async () => (await entryRows(stanzas).filter({ hasText: /^\s*bind\s*✓ result/ }).count()) === 1, "the opened group's bind request, paired");
-  });
+  };
+
+  // Run last: from then on the log holds more groups (and Open Transcript asks which).
+  return async () => {
+    await part("Open JSON Lines… re-opens the export as a group of its own, with its pairs", async () => {
+      await openJsonLines(basename(exported));
+      const group = groupRows(stanzas).filter({ hasText: `Opened · ${basename(exported)}` }).first();
+      await group.waitFor({ timeout: STEP_MS });
+      await expandGroups(stanzas);
+      const text = (await rowTexts(group)).join(" ");
+      assert.match(text, new RegExp(`\\b${lines.length} stanzas`), `the opened group's row: ${text}`);
+      // The check's group folded, so that the opened group's rows are on screen (the tree renders only those):
+      // its bind request is paired again from the file.
+      await groupRows(stanzas).filter({ hasText: jid }).first().locator(".monaco-tl-twistie").click();
+      await until(async () => (await entryRows(stanzas).filter({ hasText: /^\s*bind\s*✓ result/ }).count()) === 1, "the opened group's bind request, paired");
+    });
+
+    // A flood (a file of FLOOD messages) in one group: the newest GROUP_ROWS rows and one row for
+    // the earlier ones; a click on it shows GROUP_ROWS more.
+    await part(`a flood of ${FLOOD} stanzas in one group: the newest ${GROUP_ROWS} and "${FLOOD - GROUP_ROWS} earlier stanzas", which shows more`, async () => {
+      const name = "flood.jsonl";
+      const start = Date.parse("2026-12-01T12:00:00Z");
+      const flood = Array.from({ length: FLOOD }, (_, i) =>
+        JSON.stringify({
+          seq: i + 1,
+          time: new Date(start + i).toISOString(),
+          direction: "in",
+          kind: "message",
+          summary: `message chat from bob@${domain}/r`,
+          xml: `<message type="chat" from="bob@${domain}/r" id="f${i}"><body>flood ${i}</body></message>`,
+          pairedWith: null,
+          latencyMs: null,
+          outcome: null,
+        }),
+      );
+      writeFileSync(join(dirname(exported), name), flood.join("\n") + "\n");
+      await openJsonLines(name);
+      const group = groupRows(stanzas).filter({ hasText: `Opened · ${name}` }).first();
+      await group.waitFor({ timeout: STEP_MS });
+      assert.match((await rowTexts(group)).join(" "), new RegExp(`\\b${FLOOD} stanzas`), "the flood's group counts every stanza");
+      // Only the flood's group open, so that its first rows are on screen.
+      for (const other of await groupRows(stanzas).all()) {
+        const mine = (await rowTexts(other)).join(" ").includes(`Opened · ${name}`);
+        if ((await other.getAttribute("aria-expanded")) === String(!mine)) await other.locator(".monaco-tl-twistie").click();
+      }
+      const earlier = stanzas.locator(".monaco-list-row", { hasText: /earlier stanza/ }).first();
+      await until(async () => new RegExp(`^\\s*${FLOOD - GROUP_ROWS} earlier stanzas`).test((await rowTexts(earlier))[0] ?? ""), `the "${FLOOD - GROUP_ROWS} earlier stanzas" row`);
+      await earlier.click();
+      const remaining = FLOOD - 2 * GROUP_ROWS;
+      await until(async () => new RegExp(`^\\s*${remaining} earlier stanzas`).test((await rowTexts(earlier))[0] ?? ""), `the row to say ${remaining} earlier stanzas after a click`);
+    });
+  };
 }
+
+/** More than twice a group's first rows (GROUP_ROWS in src/vscode/stanzaModel.ts), so two clicks still leave some earlier. */
+const FLOOD = 2 * GROUP_ROWS + 200;

@@ -277,9 +277,11 @@ test("first run and the Stanza Log: extension page, walkthrough, title buttons, 
     await part("the context menu of a stanza: Open Stanza, Open Transcript, Copy XML, Export This Check", async () => {
       const row = entryRows(stanzas).filter({ hasText: /^\s*sic:[01] → 127\.0\.0\.1/ }).first();
       const entries = await contextMenuEntries(page, row);
-      for (const expected of ["Open Stanza", "Open Transcript", "Copy XML", "Export This Check…"]) {
+      for (const expected of ["Open Stanza", "Open Transcript", "Copy XML", "Export This Check…", "Copy as Template"]) {
         assert.ok(entries.includes(expected), `the stanza's context menu lacks "${expected}": ${entries.join(", ")}`);
       }
+      // A received answer: nothing to resend.
+      assert.ok(!entries.includes("Edit and Resend"), `a received stanza offers Edit and Resend: ${entries.join(", ")}`);
       await runCommand(page, "View: Close All Editors");
       await contextMenu(page, row, "Open Stanza");
       await editorWith(page, /^\s*\d+-iq-result/, /<ip>127\.0\.0\.1<\/ip>/);

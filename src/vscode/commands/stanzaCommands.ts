@@ -106,6 +106,10 @@ export function registerStanzaCommands(services: Services, documents: StanzaDocu
       vscode.window.setStatusBarMessage(vscode.l10n.t("Opened {0} from {1}", stanzaWord(entries), displayPath(uri)), 4000);
       return { checkId, entries };
     }),
+    // The "N earlier stanzas" row's click (its argument: the group's id).
+    register("xmppSic.stanzaLog.showEarlier", output, (checkId?: unknown) => {
+      if (typeof checkId === "string") view.showEarlier(checkId);
+    }),
     register("xmppSic.stanzaLog.goToPaired", output, async (arg?: unknown) => {
       const seq = seqOf(arg);
       const partner = seq === undefined ? undefined : view.model.partnerOf(seq);
