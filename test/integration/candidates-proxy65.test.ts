@@ -53,7 +53,7 @@ for (const kind of KINDS) {
       assert.ok(!second.entries.some((e) => e.direction === "out" && /disco#items/.test(e.xml)), "known server: no disco#items");
     });
 
-    test("xmpp-sic candidates lists the proxy in JSON and in the s5b transport", async (t) => {
+    test("xmpp-sic candidates lists the proxy in JSON and in the s5b transport, with and without --s5b-port", async (t) => {
       const server = await serverOrSkip(t, kind);
       if (!server) return;
       const proxy = proxyOf(server);
@@ -71,6 +71,12 @@ for (const kind of KINDS) {
       assert.deepEqual(shown, [[proxy.jid, proxy.host, String(proxy.port)]]);
       // XEP-0260: proxies come last.
       assert.equal(candidates.at(-1)!.attrs.type, "proxy");
+
+      // Without --s5b-port: the proxy alone (no direct or assisted candidate without a port).
+      const proxyOnly = await runCli(cliArgs(server, "--format", "s5b"), { env });
+      assert.equal(proxyOnly.code, 0, proxyOnly.stderr);
+      const only = parseStanza(proxyOnly.stdout.trim()).getChildren("candidate");
+      assert.deepEqual(only.map((c) => [c.attrs.type, bare(c.attrs.jid), c.attrs.host, c.attrs.port]), [["proxy", proxy.jid, proxy.host, String(proxy.port)]]);
     });
   });
 }

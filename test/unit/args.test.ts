@@ -28,7 +28,9 @@ test("--udp chooses the UDP picture; candidates takes --turn, --format and --s5b
   const s5b = parseCommand(["candidates", "a@example.org", "--format", "s5b", "--s5b-port", "8010"]);
   assert.ok(s5b.command === "candidates" && s5b.s5bPort === 8010);
   usage(["candidates", "a@b", "--format", "sdp"], /--format must be one of json, ice, s5b, not "sdp"/);
-  usage(["candidates", "a@b", "--format", "s5b"], /needs --s5b-port/);
+  // Without a port the transport offers the server's proxies only (s5bText says when there are none).
+  const proxiesOnly = parseCommand(["candidates", "a@example.org", "--format", "s5b"]);
+  assert.ok(proxiesOnly.command === "candidates" && proxiesOnly.format === "s5b" && !("s5bPort" in proxiesOnly));
   usage(["candidates", "a@b", "--udp", "off"], /--udp is an option of check/);
   usage(["send", "a@b", "--udp", "off"], /--udp is an option of check/);
 });

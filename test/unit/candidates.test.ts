@@ -5,6 +5,8 @@ import { test } from "node:test";
 import { foundation, icePriority, s5bPriority } from "../../src/core/candidates/priority";
 import { gatherCandidates, hostAddresses } from "../../src/core/candidates/gather";
 import { iceCredentials, iceUdpTransport, NS_ICE_UDP, NS_S5B, s5bTransport } from "../../src/core/candidates/jingle";
+import { s5bText } from "../../src/cli/commands/candidates";
+import { SicError } from "../../src/core/errors";
 import { parseStanza } from "../support/xml";
 
 test("ICE priorities: 2^24·type + 2^8·local + (256 − component)", () => {
@@ -87,4 +89,19 @@ test("Jingle SOCKS5 XML escapes what it is given and uses XEP-0260's types", () 
     ["assisted", "me@example.org/r", String(120 * 65536 + 65535)],
     ["proxy", "proxy.example.org", String(10 * 65536 + 65535)],
   ]);
+});
+
+// `xmpp-sic candidates --format s5b` without --s5b-port: the proxies alone; none is an error that
+// says what would help, not an empty <transport/> to paste.
+test("the CLI's s5b transport without a port: the server's proxies only; none at all is 'unsupported' naming --s5b-port", () => {
+  const { s5bPort: _port, ...withoutPort } = evidence;
+  const result = { candidates: gatherCandidates(withoutPort), udp: null, boundJid: "me@example.org/r", proxyNotes: [] };
+  const el = parseStanza(s5bText(result, "sid1").trim());
+  assert.deepEqual(el.getChildren("candidate").map((x) => [x.attrs.type, x.attrs.host, x.attrs.port]), [["proxy", "198.51.100.7", "7777"]]);
+
+  const { proxies: _proxies, ...nothing } = withoutPort;
+  assert.throws(
+    () => s5bText({ ...result, candidates: gatherCandidates(nothing) }, "sid2"),
+    (err: unknown) => err instanceof SicError && err.code === "unsupported" && /no XEP-0065 proxy/.test(err.message) && /--s5b-port/.test(err.message),
+  );
 });

@@ -31,7 +31,8 @@ and assisted (XEP-0279) candidates on that port.
 Options: the connection options of check (not --udp), and
   --turn                 also allocate a TURN relay (credentials live for this run only)
   --format FORMAT        json (default) | ice (a Jingle ICE-UDP <transport/>) |
-                         s5b (a Jingle SOCKS5 <transport/>, needs --s5b-port)
+                         s5b (a Jingle SOCKS5 <transport/>: the server's proxies,
+                         and with --s5b-port direct and assisted candidates too)
   --s5b-port PORT        the port your client would accept SOCKS5 connections on
 
 Exit status: 0 candidates printed, 1 failed, 2 usage error, 130 cancelled.
@@ -47,6 +48,5 @@ export function candidatesCommand(check: CheckCommand, values: Values): Candidat
     throw new SicError("usage", `--format must be one of ${CANDIDATE_FORMATS.join(", ")}, not "${format.slice(0, 16)}".`);
   }
   const s5bPort = values["s5b-port"] === undefined ? undefined : wholeNumber(values["s5b-port"], "--s5b-port", 1, 65535);
-  if (format === "s5b" && s5bPort === undefined) throw new SicError("usage", "--format s5b needs --s5b-port: the port your client accepts SOCKS5 connections on.");
   return { ...connection, command: "candidates", turn: values.turn ?? false, format: format as CandidateFormat, ...(s5bPort !== undefined ? { s5bPort } : {}) };
 }
