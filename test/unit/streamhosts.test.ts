@@ -2,7 +2,7 @@
 // which are proxies, and the streamhosts read by namespace, validated and bounded.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { recallProxies } from "../../src/core/questions/proxy65";
+import { NO_PROXY_KEPT_MS, recallProxies } from "../../src/core/questions/proxy65";
 import { discoItems, isProxy, MAX_ITEMS, MAX_STREAMHOSTS, parseStreamhosts, usableJid } from "../../src/core/streamhosts";
 import { hasUnsafeChar } from "../../src/core/text";
 import { parseStanza } from "../support/xml";
@@ -64,7 +64,14 @@ test("usable JIDs and remembered proxies: a saved profile is untrusted", () => {
   assert.equal(usableJid("proxy.example.org"), true);
   for (const bad of ["", "a b", "a\u0085b", "a\u202eb", "a'b", "x".repeat(1024), undefined]) assert.equal(usableJid(bad), false, JSON.stringify(bad));
   assert.deepEqual(recallProxies({ proxies: ["proxy.localhost"] }), ["proxy.localhost"]);
-  assert.deepEqual(recallProxies({ proxies: [] }), []);
+  // "No proxy" is believed for a day after the search that found none; then, or without a date
+  // (a profile from before), or with one in the future, the server is searched again.
+  const now = Date.parse("2026-12-02T12:00:00Z");
+  assert.deepEqual(recallProxies({ proxies: [], searchedAt: now - 3600_000 }, now), []);
+  assert.equal(recallProxies({ proxies: [], searchedAt: now - NO_PROXY_KEPT_MS }, now), undefined);
+  assert.equal(recallProxies({ proxies: [] }, now), undefined);
+  assert.equal(recallProxies({ proxies: [], searchedAt: now + 3600_000 }, now), undefined);
+  assert.equal(recallProxies({ proxies: [], searchedAt: "yesterday" }, now), undefined);
   assert.equal(recallProxies({ proxies: ["a b"] }), undefined);
   assert.equal(recallProxies({ proxies: Array.from({ length: 11 }, (_, i) => `p${i}`) }), undefined);
   assert.equal(recallProxies(null), undefined);

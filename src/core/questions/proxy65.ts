@@ -12,6 +12,9 @@ import type { AskContext, Asked, Question } from "../session/question";
 /** Longest the proxy question waits for answers once the session reads it. */
 export const PROXY_BUDGET_MS = 3000;
 
+/** How long "this server has no proxy" is believed: a proxy added later is found within a day. */
+export const NO_PROXY_KEPT_MS = 24 * 3600_000;
+
 export interface ProxyFound {
   /** Every streamhost of every proxy that answered, validated, deduplicated. */
   streamhosts: Streamhost[];
@@ -23,7 +26,8 @@ export interface Proxy65Options {
   budgetMs?: number;
 }
 
-type Memory = { proxies: string[] };
+/** `searchedAt` (epoch ms) only when the search found none: when to believe that no longer. */
+type Memory = { proxies: string[]; searchedAt?: number };
 type Progress = { streamhosts: Streamhost[]; notes: string[]; proxies: string[] };
 
 export function proxy65Question(options: Proxy65Options = {}): Question<ProxyFound> {
@@ -33,7 +37,7 @@ export function proxy65Question(options: Proxy65Options = {}): Question<ProxyFou
     needsFeatures: false,
     start(ctx) {
       const remembered = recallProxies(ctx.memory);
-      if (remembered && remembered.length === 0) return async () => ({ answer: { streamhosts: [], notes: [] }, memory: { proxies: [] } });
+      if (remembered && remembered.length === 0) return async () => ({ answer: { streamhosts: [], notes: [] }, memory: ctx.memory as Memory });
       if (remembered) {
         const asked = remembered.map((jid) => ({ jid, id: ctx.request("get", xml("query", { xmlns: NS_BYTESTREAMS }), jid) }));
         return (read) => withinBudget(budgetMs, (p) => askKnown(read, asked, p));
@@ -57,7 +61,8 @@ async function withinBudget(budgetMs: number, work: (progress: Progress) => Prom
   } finally {
     clearTimeout(timer);
   }
-  return { answer: { streamhosts: [...progress.streamhosts], notes: [...progress.notes] }, memory: { proxies: [...progress.proxies] } satisfies Memory };
+  const memory: Memory = progress.proxies.length > 0 ? { proxies: [...progress.proxies] } : { proxies: [], searchedAt: Date.now() };
+  return { answer: { streamhosts: [...progress.streamhosts], notes: [...progress.notes] }, memory };
 }
 
 async function discover({ iqs, phase, domain }: AskContext, itemsId: string, progress: Progress): Promise<void> {
@@ -104,10 +109,17 @@ async function streamhostsOf({ iqs, phase }: AskContext, asked: { jid: string; i
   }
 }
 
-/** The proxies an earlier session remembered, checked (a saved profile is untrusted). */
-export function recallProxies(memory: unknown): string[] | undefined {
+/**
+ * The proxies an earlier session remembered, checked (a saved profile is untrusted); undefined:
+ * search again. "None" is believed for NO_PROXY_KEPT_MS after the search that found none.
+ */
+export function recallProxies(memory: unknown, now = Date.now()): string[] | undefined {
   if (typeof memory !== "object" || memory === null) return undefined;
-  const proxies = (memory as Record<string, unknown>).proxies;
+  const { proxies, searchedAt } = memory as Record<string, unknown>;
   if (!Array.isArray(proxies) || proxies.length > MAX_ITEMS) return undefined;
+  if (proxies.length === 0) {
+    const recent = typeof searchedAt === "number" && searchedAt <= now && now - searchedAt < NO_PROXY_KEPT_MS;
+    return recent ? [] : undefined;
+  }
   return proxies.every((p) => typeof p === "string" && usableJid(p)) ? [...(proxies as string[])] : undefined;
 }
