@@ -10,14 +10,13 @@
 // (docs/results-families.png, docs/actionable-error.png).
 import assert from "node:assert/strict";
 import { lookup } from "node:dns/promises";
-import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { test, type TestContext } from "node:test";
 import type { Locator } from "playwright-core";
 import { openBrowser, type BrowserSession } from "./browser";
-import { buildVsix, repoRoot } from "./harness";
+import { buildVsix } from "./harness";
 import { uiRun } from "./uiRun";
-import { answer, chooseFile, clickBack, openWorkbench, QUIET_WORKBENCH, widenSidebar, enter, errorToasts, quickInputState, runCommand, screenshot, STEP_MS, toasts, until, viewPane, waitForTitle } from "./uiDriver";
+import { answer, chooseFile, clickBack, openWorkbench, QUIET_WORKBENCH, widenSidebar, enter, errorToasts, quickInputState, reportFailure, runCommand, screenshot, STEP_MS, toasts, until, viewPane, waitForTitle } from "./uiDriver";
 
 const TEST_TIMEOUT_MS = 600_000;
 
@@ -93,11 +92,7 @@ test("accounts, buttons and errors as a person uses them", { timeout: TEST_TIMEO
         try {
           await fn(st);
         } catch (error) {
-          const path = join(repoRoot(), "out/test/screenshots", `ui-accounts-failure-${name.replace(/\W+/g, "-").slice(0, 40)}.png`);
-          mkdirSync(join(path, ".."), { recursive: true });
-          await page.screenshot({ path }).catch(() => {});
-          st.diagnostic(`failure screenshot: ${path}; notifications: ${JSON.stringify(await toasts(page))}`);
-          for (const line of consoleLines.filter((l) => /^\[(error|warning)\]/.test(l)).slice(-15)) st.diagnostic(`browser console: ${line}`);
+          await reportFailure(st, page, "ui-accounts", name, consoleLines);
           throw error;
         } finally {
           for (let i = 0; i < 3; i++) await page.keyboard.press("Escape").catch(() => {});

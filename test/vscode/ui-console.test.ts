@@ -10,16 +10,15 @@
 // Screenshots go to out/test/screenshots/; with XMPP_SIC_UPDATE_SCREENSHOTS=1 to docs/ as well
 // (docs/console-paired.png).
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
 import { test, type TestContext } from "node:test";
 import type { Locator, Page } from "playwright-core";
 import { StanzaLog } from "../../src/core";
 import { openLiveSession } from "../../src/core/console/liveSession";
 import { openBrowser, type BrowserSession } from "./browser";
-import { buildVsix, repoRoot } from "./harness";
+import { buildVsix } from "./harness";
 import { uiRun } from "./uiRun";
-import { widenSidebar } from "./uiDriver";
+import { reportFailure, widenSidebar } from "./uiDriver";
 import {
   answerAll,
   clearNotifications,
@@ -92,11 +91,7 @@ test("XML console: open from Results, type and send a stanza, see the paired rep
         try {
           await fn(st);
         } catch (error) {
-          const path = join(repoRoot(), "out/test/screenshots", `ui-console-failure-${name.replace(/\W+/g, "-").slice(0, 40)}.png`);
-          mkdirSync(join(path, ".."), { recursive: true });
-          await page.screenshot({ path }).catch(() => {});
-          st.diagnostic(`failure screenshot: ${path}; notifications: ${JSON.stringify(await notificationTexts(page))}`);
-          for (const line of consoleLines.filter((l) => /^\[(error|warning)\]/.test(l)).slice(-15)) st.diagnostic(`browser console: ${line}`);
+          await reportFailure(st, page, "ui-console", name, consoleLines);
           throw error;
         }
       });

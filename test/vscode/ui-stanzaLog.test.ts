@@ -14,12 +14,12 @@
 // Screenshots go to out/test/screenshots/; with XMPP_SIC_UPDATE_SCREENSHOTS=1 to docs/ as well
 // (docs/stanza-log.png, docs/walkthrough-add-account.png, docs/extension-page.png).
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { test, type TestContext } from "node:test";
 import { readRunningExtensions } from "./activationTimes";
 import { openBrowser, type BrowserSession } from "./browser";
-import { buildVsix, repoRoot } from "./harness";
+import { buildVsix } from "./harness";
+import { reportFailure } from "./uiDriver";
 import { uiRun } from "./uiRun";
 import { acceptSaveDialog, description, editorWith, entryRows, groupRows, rowsOf, rowTexts, toast } from "./stanzaPane";
 import { stanzaConsoleParts } from "./stanzaConsoleParts";
@@ -84,12 +84,8 @@ test("first run and the Stanza Log: extension page, walkthrough, title buttons, 
           await fn(st);
           await watchNotifications();
         } catch (error) {
-          const path = join(repoRoot(), "out/test/screenshots", `ui2-failure-${name.replace(/\W+/g, "-").slice(0, 40)}.png`);
-          mkdirSync(join(path, ".."), { recursive: true });
-          await page.screenshot({ path }).catch(() => {});
-          st.diagnostic(`failure screenshot: ${path}`);
-          for (const line of seen) st.diagnostic(`notification: ${line}`);
-          for (const line of consoleLines.filter((l) => /^\[(error|warning)\]/.test(l)).slice(-10)) st.diagnostic(`browser console: ${line}`);
+          await reportFailure(st, page, "ui2", name, consoleLines);
+          for (const line of seen) st.diagnostic(`notification seen: ${line}`);
           throw error;
         } finally {
           await page.keyboard.press("Escape").catch(() => {});

@@ -18,7 +18,7 @@ import { openBrowser, type BrowserSession } from "./browser";
 import { SilentServer } from "./fixtures";
 import { buildVsix, filesContaining, filesUnder, repoRoot, waitForBrowserStorage } from "./harness";
 import { uiRun } from "./uiRun";
-import { answer, chooseFile, forEachRow, openWorkbench, QUIET_WORKBENCH, widenSidebar, runCommand, screenshot, STEP_MS, until, viewPane } from "./uiDriver";
+import { answer, chooseFile, forEachRow, openWorkbench, QUIET_WORKBENCH, reportFailure, widenSidebar, runCommand, screenshot, STEP_MS, until, viewPane } from "./uiDriver";
 import { secretForms } from "./suite/protocol";
 
 const TEST_TIMEOUT_MS = 300_000;
@@ -118,11 +118,7 @@ test("a person adds an account and checks it in VS Code: status bar, Results, St
         try {
           await fn(st);
         } catch (error) {
-          const path = join(repoRoot(), "out/test/screenshots", `ui-failure-${name.replace(/\W+/g, "-").slice(0, 40)}.png`);
-          mkdirSync(join(path, ".."), { recursive: true });
-          await page.screenshot({ path }).catch(() => {});
-          st.diagnostic(`failure screenshot: ${path}`);
-          for (const line of consoleLines.filter((l) => /^\[(error|warning)\]/.test(l)).slice(-15)) st.diagnostic(`browser console: ${line}`);
+          await reportFailure(st, page, "ui", name, consoleLines);
           throw error;
         } finally {
           await page.keyboard.press("Escape").catch(() => {});
