@@ -98,12 +98,15 @@ export function clockTimeShort(ms: number): string {
   return clockTime(ms).slice(0, 8);
 }
 
+/** The session's own login payloads (resource binding, session establishment), which the console refuses to send. */
+const LOGIN_PAYLOAD = /\bxmlns=(["'])(?:urn:ietf:params:xml:ns:xmpp-(?:bind|session)|urn:xmpp:bind:0)\1/;
+
 /**
  * A stanza row's contextValue, which the menus match: "stanza" or "stanzaPaired", then its
- * direction, and ".resendable" on a sent iq, message or presence (Edit and Resend). Copy as
- * Template wants ".in"; Go to Paired Stanza "stanzaPaired.".
+ * direction, and ".resendable" on a sent iq, message or presence that is not the login's own
+ * (Edit and Resend). Copy as Template wants ".in"; Go to Paired Stanza "stanzaPaired.".
  */
-export function stanzaContext(e: Pick<StanzaLogEntry, "direction" | "kind">, paired: boolean): string {
-  const resendable = e.direction === "out" && (e.kind === "iq" || e.kind === "message" || e.kind === "presence");
+export function stanzaContext(e: Pick<StanzaLogEntry, "direction" | "kind" | "xml">, paired: boolean): string {
+  const resendable = e.direction === "out" && (e.kind === "iq" || e.kind === "message" || e.kind === "presence") && !LOGIN_PAYLOAD.test(e.xml);
   return `stanza${paired ? "Paired" : ""}.${e.direction}${resendable ? ".resendable" : ""}`;
 }

@@ -84,14 +84,16 @@ test("row menus: Edit and Resend only on a sent iq, message or presence; Copy as
       return re !== undefined ? new RegExp(re).test(contextValue) : eq === contextValue;
     });
   const rows = {
-    sentIq: stanzaContext({ direction: "out", kind: "iq" }, true),
-    sentMessage: stanzaContext({ direction: "out", kind: "message" }, false),
-    sentSasl: stanzaContext({ direction: "out", kind: "sasl" }, false),
-    receivedIq: stanzaContext({ direction: "in", kind: "iq" }, true),
-    receivedStream: stanzaContext({ direction: "in", kind: "stream" }, false),
+    sentIq: stanzaContext({ direction: "out", kind: "iq", xml: `<iq type="get" id="a"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>` }, true),
+    sentMessage: stanzaContext({ direction: "out", kind: "message", xml: `<message to="bob@example.org"><body>hi</body></message>` }, false),
+    sentSasl: stanzaContext({ direction: "out", kind: "sasl", xml: `<auth xmlns="urn:ietf:params:xml:ns:xmpp-sasl"/>` }, false),
+    // The login's own iq: the console refuses to send a bind, so the menu does not offer it.
+    sentBind: stanzaContext({ direction: "out", kind: "iq", xml: `<iq type="set" id="b"><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>` }, true),
+    receivedIq: stanzaContext({ direction: "in", kind: "iq", xml: `<iq type="result" id="a"/>` }, true),
+    receivedStream: stanzaContext({ direction: "in", kind: "stream", xml: `<stream:features/>` }, false),
   };
   assert.ok(shows("xmppSic.console.editAndResend", rows.sentIq) && shows("xmppSic.console.editAndResend", rows.sentMessage));
-  for (const row of [rows.sentSasl, rows.receivedIq, rows.receivedStream]) assert.ok(!shows("xmppSic.console.editAndResend", row), `Edit and Resend on ${row}`);
+  for (const row of [rows.sentSasl, rows.sentBind, rows.receivedIq, rows.receivedStream]) assert.ok(!shows("xmppSic.console.editAndResend", row), `Edit and Resend on ${row}`);
   assert.ok(shows("xmppSic.console.copyAsTemplate", rows.receivedIq) && shows("xmppSic.console.copyAsTemplate", rows.receivedStream));
   for (const row of [rows.sentIq, rows.sentMessage, rows.sentSasl]) assert.ok(!shows("xmppSic.console.copyAsTemplate", row), `Copy as Template on ${row}`);
   assert.ok(shows("xmppSic.stanzaLog.goToPaired", rows.sentIq) && shows("xmppSic.stanzaLog.goToPaired", rows.receivedIq));

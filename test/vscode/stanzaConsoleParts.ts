@@ -95,8 +95,10 @@ export async function stanzaConsoleParts({ page, stanzas, part, jid, domain, sec
     const request = entryRows(stanzas).filter({ hasText: /^\s*bind\s*✓ result/ }).first();
     const entries = await contextMenuEntries(page, request);
     assert.ok(entries.includes("Go to Paired Stanza"), `the request's context menu: ${entries.join(", ")}`);
-    // A sent iq can be edited and resent; a template comes from what was received.
-    assert.ok(entries.includes("Edit and Resend") && !entries.includes("Copy as Template"), `the sent request's context menu: ${entries.join(", ")}`);
+    // The login's own bind cannot be sent again by hand (the console refuses it), so it is not
+    // offered; a template comes from what was received. (A console's sent disco#info offers
+    // Edit and Resend: ui-console.)
+    assert.ok(!entries.includes("Edit and Resend") && !entries.includes("Copy as Template"), `the sent bind's context menu: ${entries.join(", ")}`);
     await contextMenu(page, request, "Go to Paired Stanza");
     await until(async () => /^bind → /.test(await selectedRow(stanzas)), "the bind result to be selected");
   });
