@@ -11,12 +11,12 @@
 import assert from "node:assert/strict";
 import { lookup } from "node:dns/promises";
 import { rmSync } from "node:fs";
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import type { Locator } from "playwright-core";
 import { openBrowser, type BrowserSession } from "./browser";
 import { buildVsix } from "./harness";
 import { uiRun } from "./uiRun";
-import { answer, chooseFile, clickBack, openWorkbench, QUIET_WORKBENCH, widenSidebar, enter, errorToasts, quickInputState, reportFailure, runCommand, screenshot, STEP_MS, toasts, until, viewPane, waitForTitle } from "./uiDriver";
+import { answer, chooseFile, clickBack, openWorkbench, QUIET_WORKBENCH, widenSidebar, enter, errorToasts, quickInputState, partsOf, runCommand, screenshot, STEP_MS, toasts, until, viewPane, waitForTitle } from "./uiDriver";
 
 const TEST_TIMEOUT_MS = 600_000;
 
@@ -87,18 +87,7 @@ test("accounts, buttons and errors as a person uses them", { timeout: TEST_TIMEO
       }
       return (await page.locator(".context-view .monaco-menu .action-label").allInnerTexts()).map((s) => s.trim()).filter(Boolean);
     };
-    const part = (name: string, fn: (st: TestContext) => Promise<void>) =>
-      t.test(name, async (st) => {
-        try {
-          await fn(st);
-        } catch (error) {
-          await reportFailure(st, page, "ui-accounts", name, consoleLines);
-          throw error;
-        } finally {
-          for (let i = 0; i < 3; i++) await page.keyboard.press("Escape").catch(() => {});
-          await page.mouse.move(640, 400).catch(() => {});
-        }
-      });
+    const part = partsOf(t, page, "ui-accounts", consoleLines, { escapes: 3, mouseTo: [640, 400] });
 
     await part("Results '+' with nothing focused opens Add at step 1/7; Add by keyboard with Back, host:port split, CA file dialog", async () => {
       await (await headerButton(/^Add Account/)).click();

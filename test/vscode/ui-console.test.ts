@@ -11,14 +11,14 @@
 // (docs/console-paired.png).
 import assert from "node:assert/strict";
 import { readFileSync, rmSync } from "node:fs";
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
 import { StanzaLog } from "../../src/core";
 import { openLiveSession } from "../../src/core/console/liveSession";
 import { openBrowser, type BrowserSession } from "./browser";
 import { buildVsix } from "./harness";
-import { uiRun } from "./uiRun";
-import { reportFailure, widenSidebar } from "./uiDriver";
+import { starttlsAccountAnswers, uiRun } from "./uiRun";
+import { partsOf, widenSidebar } from "./uiDriver";
 import {
   answerAll,
   clearNotifications,
@@ -32,7 +32,6 @@ import {
   STEP_MS,
   until,
   viewPane,
-  type Answer,
 } from "./workbench";
 
 const TEST_TIMEOUT_MS = 420_000;
@@ -86,15 +85,7 @@ test("XML console: open from Results, type and send a stanza, see the paired rep
     await viewPane(page, "Results");
     await widenSidebar(page);
 
-    const part = (name: string, fn: (st: TestContext) => Promise<void>) =>
-      t.test(name, async (st) => {
-        try {
-          await fn(st);
-        } catch (error) {
-          await reportFailure(st, page, "ui-console", name, consoleLines);
-          throw error;
-        }
-      });
+    const part = partsOf(t, page, "ui-console", consoleLines);
 
     const stanzaLog = () => viewPane(page, "Stanza Log");
     /** Entry rows of the Stanza Log that are about disco#info, as "label": the request and its reply. */
@@ -116,16 +107,7 @@ test("XML console: open from Results, type and send a stanza, see the paired rep
 
     await part("add a Prosody account; Open XML Console from the Results context menu", async () => {
       await runCommand(page, "XMPP IP Check: Add Account…");
-      const account: Answer[] = [
-        { asks: /\bCA\b|PEM|path/, value: prosody.certs.caFile },
-        { asks: /host/i, value: "127.0.0.1" },
-        { asks: /port/i, value: String(prosody.starttlsPort) },
-        { asks: /password/i, value: password },
-        { asks: /JID/i, value: jid },
-        { asks: /secur|TLS/i, value: "STARTTLS", pick: true },
-        { asks: /trust|certificate/i, value: "CA file", pick: true },
-      ];
-      await answerAll(page, account);
+      await answerAll(page, starttlsAccountAnswers(run));
       const row = (await viewPane(page, "Results")).locator(".monaco-list-row[aria-level='1']", { hasText: jid }).first();
       await row.waitFor({ timeout: STEP_MS });
       // The new account's first check: let it end, then start the Stanza Log afresh.

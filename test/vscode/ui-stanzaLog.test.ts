@@ -19,8 +19,8 @@ import { test, type TestContext } from "node:test";
 import { readRunningExtensions } from "./activationTimes";
 import { openBrowser, type BrowserSession } from "./browser";
 import { buildVsix } from "./harness";
-import { reportFailure } from "./uiDriver";
-import { uiRun } from "./uiRun";
+import { partsOf } from "./uiDriver";
+import { starttlsAccountAnswers, uiRun } from "./uiRun";
 import { acceptSaveDialog, description, editorWith, entryRows, groupRows, rowsOf, rowTexts, toast } from "./stanzaPane";
 import { stanzaConsoleParts } from "./stanzaConsoleParts";
 import { secretForms } from "./suite/protocol";
@@ -40,7 +40,6 @@ import {
   titleButton,
   until,
   viewPane,
-  type Answer,
 } from "./workbench";
 
 const TEST_TIMEOUT_MS = 420_000;
@@ -78,19 +77,11 @@ test("first run and the Stanza Log: extension page, walkthrough, title buttons, 
       const broken = seen.filter((text) => BROKEN.test(text));
       assert.deepEqual(broken, [], `a notification reads like a bug: ${broken.join(" / ")}`);
     };
-    const part = (name: string, fn: (st: TestContext) => Promise<void>) =>
-      t.test(name, async (st) => {
-        try {
-          await fn(st);
-          await watchNotifications();
-        } catch (error) {
-          await reportFailure(st, page, "ui2", name, consoleLines);
-          for (const line of seen) st.diagnostic(`notification seen: ${line}`);
-          throw error;
-        } finally {
-          await page.keyboard.press("Escape").catch(() => {});
-        }
-      });
+    const part = partsOf(t, page, "ui2", consoleLines, {
+      after: watchNotifications,
+      onFailure: (st) => seen.forEach((line) => st.diagnostic(`notification seen: ${line}`)),
+      escapes: 1,
+    });
 
     await part("the installed extension's page shows the user README with every picture loaded", async (st) => {
       await runCommand(page, "View: Show Extensions");
@@ -128,16 +119,7 @@ test("first run and the Stanza Log: extension page, walkthrough, title buttons, 
       await runCommand(page, "View: Close All Editors");
     });
 
-    // Most specific first: the host prompt mentions the JID, the port prompt TLS, the CA prompt certificates.
-    const account: Answer[] = [
-      { asks: /\bCA\b|PEM|path/, value: prosody.certs.caFile },
-      { asks: /host/i, value: "127.0.0.1" },
-      { asks: /port/i, value: String(prosody.starttlsPort) },
-      { asks: /password/i, value: password },
-      { asks: /JID/i, value: jid },
-      { asks: /secur|TLS/i, value: "STARTTLS", pick: true },
-      { asks: /trust|certificate/i, value: "CA file", pick: true },
-    ];
+    const account = starttlsAccountAnswers(run);
     const walkthrough = page.locator(".gettingStartedContainer").first();
     const step = async (title: string) => {
       const header = walkthrough.locator(".getting-started-step", { hasText: title }).first();

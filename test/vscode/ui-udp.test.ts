@@ -12,14 +12,14 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import type { Locator } from "playwright-core";
 import type { XmppServer } from "../../scripts/testbed/types";
 import { parseStanza } from "../support/xml";
 import { openBrowser, type BrowserSession } from "./browser";
 import { buildVsix } from "./harness";
-import { uiRun } from "./uiRun";
-import { answer, chooseFile, openWorkbench, QUIET_WORKBENCH, reportFailure, runCommand, screenshot, STEP_MS, until, viewPane, widenSidebar } from "./uiDriver";
+import { addStarttlsAccountByKeyboard, uiRun } from "./uiRun";
+import { answer, openWorkbench, QUIET_WORKBENCH, partsOf, runCommand, screenshot, STEP_MS, until, viewPane, widenSidebar } from "./uiDriver";
 import { contextMenu, contextMenuEntries, errorNotifications } from "./workbench";
 
 const TEST_TIMEOUT_MS = 420_000;
@@ -68,33 +68,17 @@ test("the UDP picture and candidates in the Results view, their copies, and xmpp
       await until(async () => test((text = await clipboard())), `${what} on the clipboard`);
       return text;
     };
-    const part = (name: string, fn: (st: TestContext) => Promise<void>) =>
-      t.test(name, async (st) => {
-        try {
-          await fn(st);
-          assert.deepEqual(await errorNotifications(page), [], "an error notification");
-        } catch (error) {
-          await reportFailure(st, page, "ui-udp", name, consoleLines);
-          throw error;
-        } finally {
-          for (let i = 0; i < 2; i++) await page.keyboard.press("Escape").catch(() => {});
-          await page.mouse.move(640, 450).catch(() => {});
-        }
-      });
+    const part = partsOf(t, page, "ui-udp", consoleLines, {
+      after: async () => assert.deepEqual(await errorNotifications(page), [], "an error notification"),
+      escapes: 2,
+      mouseTo: [640, 450],
+    });
 
     // What the rows say, read once expanded: the STUN Binding's mapped address and the socket's own.
     let mapped = "";
 
     await part("add an ejabberd account: the check shows UDP and Candidates", async () => {
-      await runCommand(page, "XMPP IP Check: Add Account");
-      await answer(page, /JID/i, jid);
-      await answer(page, /password/i, password);
-      await answer(page, /host name/i, "127.0.0.1");
-      await answer(page, /TCP port/i, String(ejabberd.starttlsPort));
-      await answer(page, /secur|TLS/i, "STARTTLS", true);
-      await answer(page, /trust|certificate/i, "CA file", true);
-      await chooseFile(page, /CA certificate/, ejabberd.certs.caFile);
-      await answer(page, /address families/i, "Automatic", true);
+      await addStarttlsAccountByKeyboard(page, run);
       await statusItem().waitFor({ timeout: STEP_MS });
       await widenSidebar(page);
       await (await row(2, /^UDP$/)).waitFor({ timeout: STEP_MS });

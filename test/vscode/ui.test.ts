@@ -11,14 +11,14 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { readRunningExtensions } from "./activationTimes";
 import { openBrowser, type BrowserSession } from "./browser";
 import { SilentServer } from "./fixtures";
 import { buildVsix, filesContaining, filesUnder, repoRoot, waitForBrowserStorage } from "./harness";
-import { uiRun } from "./uiRun";
-import { answer, chooseFile, forEachRow, openWorkbench, QUIET_WORKBENCH, reportFailure, widenSidebar, runCommand, screenshot, STEP_MS, until, viewPane } from "./uiDriver";
+import { addStarttlsAccountByKeyboard, uiRun } from "./uiRun";
+import { answer, chooseFile, forEachRow, openWorkbench, QUIET_WORKBENCH, partsOf, widenSidebar, runCommand, screenshot, STEP_MS, until, viewPane } from "./uiDriver";
 import { secretForms } from "./suite/protocol";
 
 const TEST_TIMEOUT_MS = 300_000;
@@ -76,15 +76,7 @@ test("a person adds an account and checks it in VS Code: status bar, Results, St
     await openWorkbench(page, server.workbenchUrl());
 
     step("Add Account through the palette and its prompts");
-    await runCommand(page, "XMPP IP Check: Add Account");
-    await answer(page, /JID/i, jid);
-    await answer(page, /password/i, password);
-    await answer(page, /host name/i, "127.0.0.1");
-    await answer(page, /TCP port/i, String(prosody.starttlsPort));
-    await answer(page, /secur|TLS/i, "STARTTLS", true);
-    await answer(page, /trust|certificate/i, "CA file", true);
-    await chooseFile(page, /CA certificate/, prosody.certs.caFile);
-    await answer(page, /address families/i, "Automatic", true);
+    await addStarttlsAccountByKeyboard(page, run);
     // A new account is checked at once: wait for that first result, then start the Stanza Log
     // afresh, so that what follows reads the one check run from the palette.
     await page.locator("#workbench\\.parts\\.statusbar .statusbar-item", { hasText: /127\.0\.0\.1:\d+/ }).first().waitFor({ timeout: STEP_MS });
@@ -113,18 +105,7 @@ test("a person adds an account and checks it in VS Code: status bar, Results, St
       return port;
     };
     // Each part is its own subtest: one that fails leaves the others to say what still works.
-    const part = (name: string, fn: (st: TestContext) => Promise<void>) =>
-      t.test(name, async (st) => {
-        try {
-          await fn(st);
-        } catch (error) {
-          await reportFailure(st, page, "ui", name, consoleLines);
-          throw error;
-        } finally {
-          await page.keyboard.press("Escape").catch(() => {});
-          await page.mouse.move(640, 400).catch(() => {});
-        }
-      });
+    const part = partsOf(t, page, "ui", consoleLines, { escapes: 1, mouseTo: [640, 400] });
     let port = 0;
 
     await part("the status bar shows 127.0.0.1:<the port the server saw>", async (st) => {

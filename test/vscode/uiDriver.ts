@@ -234,3 +234,35 @@ export async function reportFailure(t: TestContext, page: Page, prefix: string, 
   t.diagnostic(`failure screenshot: ${path}; notifications: ${JSON.stringify(await toasts(page))}`);
   for (const line of consoleLines.filter((l) => /^\[(error|warning)\]/.test(l)).slice(-15)) t.diagnostic(`browser console: ${line}`);
 }
+
+export interface PartOptions {
+  /** Run after each part's own steps, as part of it (e.g. "no error notification appeared"). */
+  after?: () => Promise<void>;
+  /** More diagnostics for a failed part, after reportFailure's. */
+  onFailure?: (st: TestContext) => void;
+  /** Escapes pressed after each part, to close what it left open. */
+  escapes?: number;
+  /** Where the mouse goes after each part, so no hover is left behind. */
+  mouseTo?: [number, number];
+}
+
+/**
+ * A test's parts as subtests of `t`: one that fails reports itself (reportFailure, with `prefix`)
+ * and leaves the others to say what still works.
+ */
+export function partsOf(t: TestContext, page: Page, prefix: string, consoleLines: readonly string[], options: PartOptions = {}) {
+  return (name: string, fn: (st: TestContext) => Promise<void>) =>
+    t.test(name, async (st) => {
+      try {
+        await fn(st);
+        await options.after?.();
+      } catch (error) {
+        await reportFailure(st, page, prefix, name, consoleLines);
+        options.onFailure?.(st);
+        throw error;
+      } finally {
+        for (let i = 0; i < (options.escapes ?? 0); i++) await page.keyboard.press("Escape").catch(() => {});
+        if (options.mouseTo) await page.mouse.move(...options.mouseTo).catch(() => {});
+      }
+    });
+}
